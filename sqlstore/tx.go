@@ -1,0 +1,129 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/audit"
+)
+
+// Tx is a transaction with a fixed "now" and the dialect's placeholders.
+type Tx struct {
+	tx  *sql.Tx
+	d   dialect
+	now time.Time
+}
+
+// begin starts a read-write transaction.
+func (d *DB) begin(ctx context.Context) (*Tx, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{tx: tx, d: d.dialect, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.d.q(q), args...)
+}
+
+func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.d.q(q), args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.d.q(q), args...)
+}
+
+// insert runs an INSERT ... RETURNING id and returns the new ID.
+func (t *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := t.queryRow(ctx, q+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+func (t *Tx) commit() error   { return t.tx.Commit() }
+func (t *Tx) rollback() error { return t.tx.Rollback() }
+
+// Read-side helpers on the pool.
+func (d *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return d.db.QueryContext(ctx, d.dialect.q(q), args...)
+}
+
+func (d *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.db.QueryRowContext(ctx, d.dialect.q(q), args...)
+}
+
+// audit appends an entry for a change made in this transaction by the actor.
+// It takes the chain head under lock so that entries are sealed in commit
+// order.
+func (t *Tx) audit(ctx context.Context, a *airtight.Actor, action, targetType string, targetID int64, before, after any) error {
+	e := &audit.Entry{
+		Time: t.now, OrgID: a.OrgID, ActorKind: string(a.Kind), ActorID: a.ID, ActorName: a.Name,
+		RemoteAddr: a.RemoteAddr, Action: action, TargetType: targetType,
+		TargetID: strconv.FormatInt(targetID, 10), Summary: audit.Summary(before, after),
+	}
+	return t.appendAudit(ctx, e)
+}
+
+func (t *Tx) appendAudit(ctx context.Context, e *audit.Entry) error {
+	var head audit.Entry
+	if err := t.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+t.d.lockHead).Scan(&head.Seq, &head.Hash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	var prev *audit.Entry
+	if head.Seq > 0 {
+		prev = &head
+	}
+	e.Seal(prev)
+	if _, err := t.exec(ctx, `INSERT INTO audit_log (seq, time, org_id, actor_kind, actor_id, actor_name, remote_addr, action, target_type, target_id, summary, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, e.Time.UnixMicro(), e.OrgID, e.ActorKind, e.ActorID, e.ActorName, e.RemoteAddr, e.Action,
+		e.TargetType, e.TargetID, string(e.Summary), e.PrevHash, e.Hash); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	if _, err := t.exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, e.Seq, e.Hash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}
+
+// Time conversions: the database holds Unix microseconds.
+func micros(t time.Time) int64 { return t.UTC().UnixMicro() }
+
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func nullMicros(t *time.Time) sql.NullInt64 {
+	if t == nil || t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: micros(*t), Valid: true}
+}
+
+func fromNullMicros(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
+}
+
+// withTx runs fn in a transaction that commits when fn returns nil.
+func (d *DB) withTx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := d.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
