@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/airtight/airtight/auth/argon2id"
+	"github.com/airtight/airtight/demo"
+)
+
+func (e *env) demoCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Serve airtight with a sample hospital on embedded SQLite",
+		Long: `Serve airtight on embedded SQLite in the data directory, seeded at first start with a
+sample hospital (several hundred devices of real makes and models across departments
+and network zones), a device-maker organization with a grant to see its own products
+there, and users for each role. It prints the URL and one-time logins. Restarting keeps
+the data; the demo admin's password is reset and printed again at each start.
+Plain HTTP on loopback by default; --tls auto serves HTTPS.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := e.config(cmd)
+			if err != nil {
+				return err
+			}
+			if c.Addr == "" {
+				c.Addr = "127.0.0.1:8080"
+			}
+			if !cmd.Flags().Changed("tls") && e.getenv(envName("tls")) == "" {
+				c.TLS = "off"
+			}
+			n, _ := cmd.Flags().GetInt("devices")
+			return e.runDemo(cmd.Context(), c, n)
+		},
+	}
+	c.Flags().Int("devices", 360, "devices in the sample hospital (first start only)")
+	return c
+}
+
+func (e *env) runDemo(ctx context.Context, c *Config, devices int) error {
+	log := e.logger(c)
+	tlsCfg, _, err := serverTLS(c)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.Data, 0o700); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	res, err := demo.Seed(ctx, db, demo.Options{Devices: devices, Params: argon2id.Default, ResetAdminPassword: true})
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("seed demo: %w", err)
+	}
+	app, err := newApp(db, log, appOptions{Addr: c.Addr, TLS: tlsCfg, Passwords: argon2id.Default})
+	if err != nil {
+		db.Close()
+		return err
+	}
+	if err := app.Start(ctx); err != nil {
+		db.Close()
+		return err
+	}
+	e.printDemo(app.URL(), c, res)
+	return app.serveUntilDone(ctx)
+}
+
+func (e *env) printDemo(url string, c *Config, res *demo.Result) {
+	w := e.stdout
+	fmt.Fprintf(w, "\nairtight demo is running at %s\n", url)
+	if res.AlreadySeeded {
+		fmt.Fprintf(w, "Data kept from an earlier start in %s.\n", c.Data)
+	} else {
+		fmt.Fprintf(w, "Seeded %s with %d devices in %s.\n", res.HospitalName, res.Devices, c.Data)
+	}
+	fmt.Fprintln(w, "\nLogins (passwords are shown once; 'airtight user passwd EMAIL' sets a new one):")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ROLE\tORGANIZATION\tEMAIL\tPASSWORD")
+	for _, l := range res.Logins {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", l.Role, l.Org, l.Email, l.Password)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nStarted %s. Press Ctrl+C to stop.\n", time.Now().Format(time.DateTime))
+}

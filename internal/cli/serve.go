@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/airtight/airtight/auth/argon2id"
+)
+
+func (e *env) serveCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run the airtight server (API, dashboard)",
+		Long: `Run the airtight server: the REST API under /api/v1, the dashboard, /healthz,
+/readyz and /metrics. TLS is on by default: the --tls-cert/--tls-key files, or a
+self-signed certificate generated at first start in <data>/tls (its SHA-256
+fingerprint is logged so that you can check it in the browser). Use --tls off
+only behind a TLS-terminating proxy.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := e.config(cmd)
+			if err != nil {
+				return err
+			}
+			if c.Addr == "" {
+				c.Addr = ":8443"
+			}
+			log := e.logger(c)
+			tlsCfg, fp, err := serverTLS(c)
+			if err != nil {
+				return err
+			}
+			db, err := openStore(e.ctx, c)
+			if err != nil {
+				return err
+			}
+			app, err := newApp(db, log, appOptions{Addr: c.Addr, TLS: tlsCfg, Passwords: argon2id.Default})
+			if err != nil {
+				db.Close()
+				return err
+			}
+			if err := app.Start(e.ctx); err != nil {
+				db.Close()
+				return err
+			}
+			if fp != "" {
+				log.Info("tls certificate", "sha256", fp)
+			}
+			fmt.Fprintf(e.stdout, "airtight is serving at %s\n", app.URL())
+			return app.serveUntilDone(e.ctx)
+		},
+	}
+}

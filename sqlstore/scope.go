@@ -1,0 +1,98 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/airtight/airtight"
+)
+
+// querier is what reads need; both *DB (the pool) and *Tx provide it, so a
+// finder runs alike inside and outside a transaction.
+type querier interface {
+	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	queryRow(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// notFound is the error for a record that does not exist or belongs to
+// another organization: the two are never told apart.
+func notFound(what string) error {
+	return airtight.Errorf(airtight.ENotFound, "%s not found", what)
+}
+
+// conflict returns a conflict error with a user-safe message.
+func conflict(format string, args ...any) error {
+	return airtight.Errorf(airtight.EConflict, format, args...)
+}
+
+// badRef reports an input field that references a record the actor's
+// organization does not have.
+func badRef(field, msg string) error {
+	return &airtight.Error{Code: airtight.EInvalid, Message: field + ": " + msg,
+		Details: []airtight.Detail{{Field: field, Message: msg}}}
+}
+
+// key is the case-insensitive form of a name, for uniqueness.
+func key(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// fields is an audit summary: field names and non-secret values.
+type fields map[string]any
+
+// changes returns the entries of before and after whose values differ, so
+// that an audit summary lists changed fields only.
+func changes(before, after fields) (fields, fields) {
+	b, a := fields{}, fields{}
+	for k, v := range after {
+		if !reflect.DeepEqual(before[k], v) {
+			b[k], a[k] = before[k], v
+		}
+	}
+	return b, a
+}
+
+// nonEmpty drops zero values, for the summary of a created record.
+func nonEmpty(f fields) fields {
+	out := fields{}
+	for k, v := range f {
+		if v != nil && !reflect.ValueOf(v).IsZero() {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// auditTime renders an optional time for a summary.
+func auditTime(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// conds collects the WHERE conditions of a query with their arguments.
+type conds struct {
+	sql  []string
+	args []any
+}
+
+func (c *conds) add(cond string, args ...any) {
+	c.sql = append(c.sql, cond)
+	c.args = append(c.args, args...)
+}
+
+func (c *conds) where() string {
+	if len(c.sql) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.sql, " AND ")
+}
+
+// count runs a COUNT query and returns its result.
+func count(ctx context.Context, q querier, query string, args ...any) (int, error) {
+	var n int
+	err := q.queryRow(ctx, query, args...).Scan(&n)
+	return n, err
+}

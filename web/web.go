@@ -1,0 +1,110 @@
+// Package web serves airtight's dashboard: server-rendered HTML pages built
+// with html/template, with every template, stylesheet and script embedded in
+// the binary. It plugs into httpapi as a list of Routes; the server around it
+// authenticates requests, enforces each route's roles, checks CSRF tokens and
+// sets the security headers (a strict Content-Security-Policy: no inline
+// styles or scripts, so none are ever rendered here).
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/audit"
+	"github.com/airtight/airtight/httpapi"
+	"github.com/airtight/airtight/inventory"
+)
+
+// Authenticator logs dashboard users in and out. httpapi.Server implements
+// it. Login and Logout return *airtight.Error values with the codes
+// unauthorized (bad credentials) or rate_limited.
+type Authenticator interface {
+	Login(w http.ResponseWriter, r *http.Request, email, password string) error
+	Logout(w http.ResponseWriter, r *http.Request) error
+	CSRFToken(r *http.Request) string
+}
+
+// Config holds the services the dashboard reads and the authenticator it
+// logs users in with. Every field but Logger and Version is required.
+type Config struct {
+	Devices       inventory.DeviceService
+	Manufacturers inventory.ManufacturerService
+	Grants        inventory.GrantService
+	Orgs          airtight.OrganizationService
+	Audit         audit.Service
+	Auth          Authenticator
+	Logger        *slog.Logger
+	Version       string
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.Devices == nil:
+		return errors.New("web: Config.Devices is required")
+	case c.Manufacturers == nil:
+		return errors.New("web: Config.Manufacturers is required")
+	case c.Grants == nil:
+		return errors.New("web: Config.Grants is required")
+	case c.Orgs == nil:
+		return errors.New("web: Config.Orgs is required")
+	case c.Audit == nil:
+		return errors.New("web: Config.Audit is required")
+	case c.Auth == nil:
+		return errors.New("web: Config.Auth is required")
+	}
+	return nil
+}
+
+// Handler serves the dashboard pages.
+type Handler struct {
+	cfg    Config
+	log    *slog.Logger
+	pages  map[string]*pageTemplate
+	assets *assets
+	now    func() time.Time
+}
+
+// New parses the embedded templates and fingerprints the static assets.
+func New(cfg Config) (*Handler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{cfg: cfg, log: cfg.Logger, now: time.Now}
+	var err error
+	if h.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if h.pages, err = parsePages(h.funcs()); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Roles that may read dashboard pages. Machine identities (RoleDevice) get none.
+var (
+	readRoles  = []airtight.Role{airtight.RoleAdmin, airtight.RoleAnalyst, airtight.RoleBiomed, airtight.RoleAuditor}
+	adminRoles = []airtight.Role{airtight.RoleAdmin}
+	auditRoles = []airtight.Role{airtight.RoleAdmin, airtight.RoleAuditor}
+)
+
+// Routes returns every dashboard route with its access policy.
+func (h *Handler) Routes() []httpapi.Route {
+	return []httpapi.Route{
+		{Method: "GET", Pattern: "/static/", Public: true, Summary: "Dashboard stylesheets, scripts and icons", Handler: h.serveStatic},
+		{Method: "GET", Pattern: "/login", Public: true, Summary: "Sign-in page", Handler: h.loginPage},
+		{Method: "POST", Pattern: "/login", Public: true, Summary: "Sign in with email and password", Handler: h.login},
+		{Method: "POST", Pattern: "/logout", Roles: readRoles, Summary: "Sign out", Handler: h.logout},
+		{Method: "GET", Pattern: "/{$}", Roles: readRoles, Page: true, Summary: "Fleet overview", Handler: h.overview},
+		{Method: "GET", Pattern: "/devices", Roles: readRoles, Page: true, Summary: "Device list", Handler: h.deviceList},
+		{Method: "GET", Pattern: "/devices/{id}", Roles: readRoles, Page: true, Summary: "Device detail", Handler: h.deviceDetail},
+		{Method: "GET", Pattern: "/grants", Roles: adminRoles, Page: true, Summary: "Installed-base sharing with device makers", Handler: h.grantList},
+		{Method: "POST", Pattern: "/grants/{id}/revoke", Roles: adminRoles, Page: true, Summary: "Revoke an installed-base grant", Handler: h.revokeGrant},
+		{Method: "GET", Pattern: "/audit", Roles: auditRoles, Page: true, Summary: "Audit log (latest entries)", Handler: h.auditLog},
+	}
+}
