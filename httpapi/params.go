@@ -89,7 +89,10 @@ func parseID(s string) (int64, bool) {
 		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
+	if err != nil {
+		return 0, false
+	}
+	return n, true
 }
 
 // pathID returns the {id} path value; a malformed one is "not found".

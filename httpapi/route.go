@@ -21,6 +21,9 @@ type Route struct {
 	Page    bool            // a dashboard page: unauthenticated requests are redirected to /login instead of 401
 	Summary string          // one line, for the OpenAPI document and the policy listing
 	Handler http.HandlerFunc
+
+	// MaxBodyBytes overrides the server's request body limit (CSV import).
+	MaxBodyBytes int64
 }
 
 // Allows reports whether role may use the route.

@@ -33,7 +33,8 @@ import (
 //   - first_seen and last_seen are RFC 3339 times or YYYY-MM-DD dates (UTC);
 //   - an empty version means "unknown".
 //
-// Cells are trimmed of surrounding white space. To keep spreadsheets from
+// Cells are trimmed of surrounding white space; rows of empty cells are
+// skipped. To keep spreadsheets from
 // running exported cells as formulas (CSV injection, see OWASP), CSVWriter
 // prefixes a cell that starts with =, +, -, @, tab or carriage return with a
 // single quote; ReadCSV removes that quote again.
@@ -68,28 +69,53 @@ type csvColumn struct {
 }
 
 var csvColumns = map[string]csvColumn{
-	"asset_tag":        {func(r *Record) string { return r.Device.AssetTag }, func(r *Record, v string) error { r.Device.AssetTag = v; return nil }},
-	"manufacturer":     {func(r *Record) string { return r.Manufacturer }, func(r *Record, v string) error { r.Manufacturer = v; return nil }},
-	"model":            {func(r *Record) string { return r.Model }, func(r *Record, v string) error { r.Model = v; return nil }},
-	"kind":             {func(r *Record) string { return string(r.Kind) }, func(r *Record, v string) error { r.Kind = NormalizeKind(v); return nil }},
-	"fda_product_code": {func(r *Record) string { return r.FDAProductCode }, func(r *Record, v string) error { r.FDAProductCode = strings.ToUpper(v); return nil }},
-	"criticality":      {func(r *Record) string { return string(r.Criticality) }, func(r *Record, v string) error { r.Criticality = Criticality(strings.ToLower(v)); return nil }},
-	"version":          {func(r *Record) string { return r.Version }, func(r *Record, v string) error { r.Version = v; return nil }},
-	"serial_number":    {func(r *Record) string { return r.Device.SerialNumber }, func(r *Record, v string) error { r.Device.SerialNumber = v; return nil }},
-	"udi":              {func(r *Record) string { return r.Device.UDI }, func(r *Record, v string) error { r.Device.UDI = v; return nil }},
-	"site":             {func(r *Record) string { return r.Device.Site }, func(r *Record, v string) error { r.Device.Site = v; return nil }},
-	"department":       {func(r *Record) string { return r.Device.Department }, func(r *Record, v string) error { r.Device.Department = v; return nil }},
-	"room":             {func(r *Record) string { return r.Device.Room }, func(r *Record, v string) error { r.Device.Room = v; return nil }},
-	"network_zone":     {func(r *Record) string { return r.Device.NetworkZone }, func(r *Record, v string) error { r.Device.NetworkZone = v; return nil }},
-	"ip":               {func(r *Record) string { return r.Device.IP }, func(r *Record, v string) error { r.Device.IP = v; return nil }},
-	"mac":              {func(r *Record) string { return r.Device.MAC }, func(r *Record, v string) error { r.Device.MAC = v; return nil }},
-	"hostname":         {func(r *Record) string { return r.Device.Hostname }, func(r *Record, v string) error { r.Device.Hostname = v; return nil }},
-	"ae_title":         {func(r *Record) string { return r.Device.AETitle }, func(r *Record, v string) error { r.Device.AETitle = v; return nil }},
-	"hl7_application":  {func(r *Record) string { return r.Device.HL7Application }, func(r *Record, v string) error { r.Device.HL7Application = v; return nil }},
-	"owner":            {func(r *Record) string { return r.Device.Owner }, func(r *Record, v string) error { r.Device.Owner = v; return nil }},
-	"status":           {func(r *Record) string { return string(r.Device.Status) }, func(r *Record, v string) error { r.Device.Status = Status(strings.ToLower(v)); return nil }},
-	"first_seen":       {func(r *Record) string { return formatCSVTime(r.Device.FirstSeen) }, func(r *Record, v string) error { return parseCSVTime(v, &r.Device.FirstSeen) }},
-	"last_seen":        {func(r *Record) string { return formatCSVTime(r.Device.LastSeen) }, func(r *Record, v string) error { return parseCSVTime(v, &r.Device.LastSeen) }},
+	"asset_tag":        text(func(r *Record) *string { return &r.Device.AssetTag }),
+	"manufacturer":     text(func(r *Record) *string { return &r.Manufacturer }),
+	"model":            text(func(r *Record) *string { return &r.Model }),
+	"fda_product_code": text(func(r *Record) *string { return &r.FDAProductCode }),
+	"version":          text(func(r *Record) *string { return &r.Version }),
+	"serial_number":    text(func(r *Record) *string { return &r.Device.SerialNumber }),
+	"udi":              text(func(r *Record) *string { return &r.Device.UDI }),
+	"site":             text(func(r *Record) *string { return &r.Device.Site }),
+	"department":       text(func(r *Record) *string { return &r.Device.Department }),
+	"room":             text(func(r *Record) *string { return &r.Device.Room }),
+	"network_zone":     text(func(r *Record) *string { return &r.Device.NetworkZone }),
+	"ip":               text(func(r *Record) *string { return &r.Device.IP }),
+	"mac":              text(func(r *Record) *string { return &r.Device.MAC }),
+	"hostname":         text(func(r *Record) *string { return &r.Device.Hostname }),
+	"ae_title":         text(func(r *Record) *string { return &r.Device.AETitle }),
+	"hl7_application":  text(func(r *Record) *string { return &r.Device.HL7Application }),
+	"owner":            text(func(r *Record) *string { return &r.Device.Owner }),
+	"kind": {
+		get: func(r *Record) string { return string(r.Kind) },
+		set: func(r *Record, v string) error { r.Kind = NormalizeKind(v); return nil },
+	},
+	"criticality": {
+		get: func(r *Record) string { return string(r.Criticality) },
+		set: func(r *Record, v string) error { r.Criticality = Criticality(strings.ToLower(v)); return nil },
+	},
+	"status": {
+		get: func(r *Record) string { return string(r.Device.Status) },
+		set: func(r *Record, v string) error { r.Device.Status = Status(strings.ToLower(v)); return nil },
+	},
+	"first_seen": timeColumn(func(r *Record) *time.Time { return &r.Device.FirstSeen }),
+	"last_seen":  timeColumn(func(r *Record) *time.Time { return &r.Device.LastSeen }),
+}
+
+// text is a column holding a string field as is.
+func text(field func(*Record) *string) csvColumn {
+	return csvColumn{
+		get: func(r *Record) string { return *field(r) },
+		set: func(r *Record, v string) error { *field(r) = v; return nil },
+	}
+}
+
+// timeColumn is a column holding a time.
+func timeColumn(field func(*Record) *time.Time) csvColumn {
+	return csvColumn{
+		get: func(r *Record) string { return formatCSVTime(*field(r)) },
+		set: func(r *Record, v string) error { return parseCSVTime(v, field(r)) },
+	}
 }
 
 func formatCSVTime(t time.Time) string {
@@ -200,11 +226,16 @@ func headerError(what string, names []string) error {
 	if len(names) > 1 {
 		what += "s"
 	}
+	names = names[:min(len(names), maxCSVDetails)]
 	details := make([]airtight.Detail, len(names))
 	for i, n := range names {
 		details[i] = airtight.Detail{Line: 1, Field: strings.Trim(n, `"`), Message: what}
 	}
-	msg := fmt.Sprintf("line 1 (header): %s %s; the columns are: %s", what, strings.Join(names, ", "), strings.Join(CSVHeader, ","))
+	listed := strings.Join(names[:min(len(names), 10)], ", ")
+	if len(names) > 10 {
+		listed += " and more"
+	}
+	msg := fmt.Sprintf("line 1 (header): %s %s; the columns are: %s", what, listed, strings.Join(CSVHeader, ","))
 	return &airtight.Error{Code: airtight.EInvalid, Message: msg, Details: details}
 }
 
@@ -230,6 +261,10 @@ func readRows(cr *csv.Reader, g *textGuard, cols []string) ([]Record, error) {
 			continue
 		} else if err != nil {
 			return nil, csvReadError(g, err)
+		}
+		if blankRow(row) {
+			records--
+			continue
 		}
 		line, _ := cr.FieldPos(0)
 		rec, field, msg := parseRow(row, cols, line)
@@ -266,6 +301,17 @@ func parseRow(row, cols []string, line int) (rec Record, field, msg string) {
 		return rec, field, msg
 	}
 	return rec, "", ""
+}
+
+// blankRow reports whether every cell of row is empty or white space, as in
+// the ",,,," lines spreadsheets leave at the end of a sheet.
+func blankRow(row []string) bool {
+	for _, v := range row {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // validationDetail extracts the column and message of a validation error.

@@ -78,7 +78,7 @@ func deviceFields(x *inventory.Device) fields {
 
 // versionRef is what a device copies or shows from its product version.
 type versionRef struct {
-	productID, manufacturerID           int64
+	productID, manufacturerID            int64
 	manufacturer, model, kind, crit, ver string
 }
 

@@ -19,26 +19,29 @@ type barItem struct {
 	Href  string // optional: the bar links to a filtered list
 }
 
-// Bar chart geometry, in SVG user units.
+// Bar chart geometry, in SVG user units. Charts are drawn at about the size
+// they are shown, so that their text matches the page's: barNarrow for a
+// half-width card, barWide for a full-width one.
 const (
-	barWidth     = 640
-	barLabelW    = 210 // label column
+	barNarrow    = 520
+	barWide      = 1100
+	barLabelW    = 190 // label column
 	barValueW    = 56  // room for the value text after the longest bar
 	barRowH      = 28
 	barThickness = 18
 	barMaxLabel  = 30 // runes; longer labels are shortened, in full in <title>
 )
 
-// barChart returns a horizontal bar chart. id must be unique on the page;
-// class picks the colour series (e.g. "series-kind").
-func barChart(id, class, title string, items []barItem) template.HTML {
+// barChart returns a horizontal bar chart width units wide. id must be
+// unique on the page; class picks the colour series (e.g. "series-kind").
+func barChart(id, class, title string, width int, items []barItem) template.HTML {
 	var b strings.Builder
 	h := len(items)*barRowH + 4
 	if len(items) == 0 {
 		h = barRowH
 	}
 	fmt.Fprintf(&b, `<svg class="chart chart-bar %s" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t %s-d" preserveAspectRatio="xMinYMin meet">`,
-		esc(class), barWidth, h, esc(id), esc(id))
+		esc(class), width, h, esc(id), esc(id))
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, esc(id), esc(title), esc(id), esc(describe(items)))
 	if len(items) == 0 {
 		fmt.Fprintf(&b, `<text class="chart-empty" x="0" y="18">No data yet</text></svg>`)
@@ -48,7 +51,7 @@ func barChart(id, class, title string, items []barItem) template.HTML {
 	for _, it := range items {
 		maxV = max(maxV, it.Value)
 	}
-	span := float64(barWidth - barLabelW - barValueW)
+	span := float64(width - barLabelW - barValueW)
 	for i, it := range items {
 		writeBar(&b, i, it, maxV, span)
 	}

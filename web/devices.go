@@ -82,19 +82,24 @@ func (f listForm) values() url.Values {
 // Filtered reports whether any filter is set.
 func (f listForm) Filtered() bool { return len(f.values()) > 0 }
 
-// pageURL is the list URL for the same filters, at cursor.
+// pageURL is the list URL for the same filters, at cursor. Filters come
+// first, so that the address reads well.
 func (f listForm) pageURL(cursor string) string {
-	v := f.values()
+	q := f.values().Encode()
+	extra := url.Values{}
 	if f.Limit != inventory.DefaultPageSize {
-		v.Set("limit", strconv.Itoa(f.Limit))
+		extra.Set("limit", strconv.Itoa(f.Limit))
 	}
 	if cursor != "" {
-		v.Set("cursor", cursor)
+		extra.Set("cursor", cursor)
 	}
-	if len(v) == 0 {
+	if e := extra.Encode(); e != "" {
+		q = strings.TrimPrefix(q+"&"+e, "&")
+	}
+	if q == "" {
 		return "/devices"
 	}
-	return "/devices?" + v.Encode()
+	return "/devices?" + q
 }
 
 // option is one choice of a filter drop-down.

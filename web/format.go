@@ -24,6 +24,15 @@ func (h *Handler) funcs() template.FuncMap {
 		"datetime":    datetime,
 		"dash":        dash,
 		"initials":    initials,
+		"add":         func(a, b int) int { return a + b },
+		"dict":        dict,
+		"deref": func(t *time.Time) time.Time {
+			if t == nil {
+				return time.Time{}
+			}
+			return *t
+		},
+		"short": func(s string) string { return shorten(s, 13) },
 	}
 }
 
@@ -153,4 +162,21 @@ func initials(name string) string {
 		return "?"
 	}
 	return string(out)
+}
+
+// dict builds a map from key, value pairs, to pass several values to a
+// sub-template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }

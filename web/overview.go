@@ -75,9 +75,9 @@ func buildOverview(s *inventory.Summary) *overviewData {
 		Departments:    distinct(s.ByDepartment),
 		Zones:          distinct(s.ByZone),
 	}
-	d.KindChart = barChart("chart-kind", "series-kind", "Devices by kind", topItems(kindItems(s.ByKind), 12))
-	d.ZoneChart = barChart("chart-zone", "series-zone", "Devices by network zone", topItems(filterItems(s.ByZone, "zone"), 10))
-	d.DeptChart = barChart("chart-dept", "series-dept", "Devices by department", topItems(filterItems(s.ByDepartment, "department"), 10))
+	d.KindChart = barChart("chart-kind", "series-kind", "Devices by kind", barWide, topItems(kindItems(s.ByKind), 12))
+	d.ZoneChart = barChart("chart-zone", "series-zone", "Devices by network zone", barNarrow, topItems(filterItems(s.ByZone, "zone"), 10))
+	d.DeptChart = barChart("chart-dept", "series-dept", "Devices by department", barNarrow, topItems(filterItems(s.ByDepartment, "department"), 10))
 	slices := critSlices(s.ByCriticality)
 	d.CritChart = donutChart("chart-crit", "Devices by patient-safety criticality", "devices", slices)
 	for _, sl := range slices {

@@ -27,6 +27,20 @@ type Authenticator interface {
 	CSRFToken(r *http.Request) string
 }
 
+// DeferredAuth breaks the wiring cycle between web and httpapi: the
+// dashboard needs the server's sessions (httpapi.Server is the
+// Authenticator), and the server needs the dashboard's routes. Pass a
+// *DeferredAuth as Config.Auth, build the server with Handler.Routes, then
+// set Authenticator before serving:
+//
+//	auth := &web.DeferredAuth{}
+//	h, err := web.New(web.Config{..., Auth: auth})
+//	srv, err := httpapi.New(httpapi.Config{Pages: h.Routes()}, svc)
+//	auth.Authenticator = srv
+type DeferredAuth struct {
+	Authenticator
+}
+
 // Config holds the services the dashboard reads and the authenticator it
 // logs users in with. Every field but Logger and Version is required.
 type Config struct {
@@ -97,9 +111,9 @@ var (
 func (h *Handler) Routes() []httpapi.Route {
 	return []httpapi.Route{
 		{Method: "GET", Pattern: "/static/", Public: true, Summary: "Dashboard stylesheets, scripts and icons", Handler: h.serveStatic},
-		{Method: "GET", Pattern: "/login", Public: true, Summary: "Sign-in page", Handler: h.loginPage},
+		{Method: "GET", Pattern: "/login", Public: true, Page: true, Summary: "Sign-in page", Handler: h.loginPage},
 		{Method: "POST", Pattern: "/login", Public: true, Summary: "Sign in with email and password", Handler: h.login},
-		{Method: "POST", Pattern: "/logout", Roles: readRoles, Summary: "Sign out", Handler: h.logout},
+		{Method: "POST", Pattern: "/logout", Roles: readRoles, Page: true, Summary: "Sign out", Handler: h.logout},
 		{Method: "GET", Pattern: "/{$}", Roles: readRoles, Page: true, Summary: "Fleet overview", Handler: h.overview},
 		{Method: "GET", Pattern: "/devices", Roles: readRoles, Page: true, Summary: "Device list", Handler: h.deviceList},
 		{Method: "GET", Pattern: "/devices/{id}", Roles: readRoles, Page: true, Summary: "Device detail", Handler: h.deviceDetail},

@@ -1,0 +1,269 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/auth"
+	"github.com/airtight/airtight/auth/argon2id"
+	"github.com/airtight/airtight/httpapi"
+	"github.com/airtight/airtight/inventory"
+	"github.com/airtight/airtight/sqlstore"
+)
+
+const testPassword = "correct horse battery staple"
+
+// syncBuffer collects log output from concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env is a server on a real SQLite store with three organizations: two
+// hospitals (A, B) and a device maker (M) that A granted one manufacturer.
+type env struct {
+	t    *testing.T
+	db   *sqlstore.DB
+	path string
+	srv  *httpapi.Server
+	logs *syncBuffer
+	a, b *orgFixture
+	m    *orgFixture
+}
+
+// orgFixture is one organization's records and one API token per role.
+type orgFixture struct {
+	org                                  *airtight.Organization
+	tokens                               map[airtight.Role]string
+	manufacturer, product, version       int64
+	device, otherDevice, user, victimTok int64
+	grant                                int64
+	email                                string
+}
+
+type option func(*httpapi.Config, *httpapi.Services)
+
+func newEnv(t *testing.T, opts ...option) *env {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "airtight.db")
+	db, err := sqlstore.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := &env{t: t, db: db, path: path, logs: &syncBuffer{}}
+	e.a = e.seed("st-mary", airtight.OrgHospital)
+	e.b = e.seed("general", airtight.OrgHospital)
+	e.m = e.seed("acme-devices", airtight.OrgManufacturer)
+	e.grant(e.a, e.m)
+	e.srv = e.newServer(opts...)
+	return e
+}
+
+func services(db *sqlstore.DB) httpapi.Services {
+	return httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
+		Users: db, Tokens: db, Sessions: db, Audit: db, Ready: db.Ping}
+}
+
+func (e *env) newServer(opts ...option) *httpapi.Server {
+	e.t.Helper()
+	cfg := httpapi.Config{
+		Logger:         slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		PasswordParams: argon2id.Fast,
+		Pages:          testPages(),
+		Version:        "test",
+	}
+	svc := services(e.db)
+	for _, o := range opts {
+		o(&cfg, &svc)
+	}
+	srv, err := httpapi.New(cfg, svc)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return srv
+}
+
+// testPages stand in for package web's dashboard routes.
+func testPages() []httpapi.Route {
+	ok := func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "page") }
+	return []httpapi.Route{
+		{Method: "GET", Pattern: "/login", Public: true, Page: true, Summary: "Login page", Handler: ok},
+		{Method: "GET", Pattern: "/devices", Page: true, Roles: []airtight.Role{airtight.RoleAdmin, airtight.RoleAnalyst, airtight.RoleBiomed, airtight.RoleAuditor}, Summary: "Device list page", Handler: ok},
+		{Method: "POST", Pattern: "/devices/notes", Page: true, Roles: []airtight.Role{airtight.RoleAdmin, airtight.RoleBiomed}, Summary: "A form post", Handler: ok},
+	}
+}
+
+func sysCtx(org *airtight.Organization) context.Context {
+	return airtight.NewContext(context.Background(), airtight.SystemActor(org.ID, "test"))
+}
+
+func (e *env) seed(slug string, kind airtight.OrgKind) *orgFixture {
+	e.t.Helper()
+	org := &airtight.Organization{Slug: slug, Name: "Org " + slug, Kind: kind}
+	must(e.t, e.db.CreateOrganization(context.Background(), org))
+	ctx := sysCtx(org)
+	f := &orgFixture{org: org, tokens: map[airtight.Role]string{}}
+	f.manufacturer, f.version, f.product, f.device = e.seedDevice(ctx, slug, "x")
+	_, _, _, f.otherDevice = e.seedDevice(ctx, slug, "y")
+	f.email = "admin@" + slug + ".example"
+	f.user = e.seedUser(ctx, f.email, airtight.RoleAdmin)
+	for _, role := range airtight.Roles {
+		secret, _ := e.seedToken(ctx, "tok-"+slug+"-"+string(role), role, nil)
+		f.tokens[role] = secret
+	}
+	_, f.victimTok = e.seedToken(ctx, "victim-"+slug, airtight.RoleAnalyst, nil)
+	return f
+}
+
+// seedDevice creates a manufacturer, product, version and device whose
+// names all carry the organization's slug.
+func (e *env) seedDevice(ctx context.Context, slug, n string) (mID, vID, pID, dID int64) {
+	m := &inventory.Manufacturer{Name: "Maker " + slug + " " + n}
+	must(e.t, e.db.CreateManufacturer(ctx, m))
+	p := &inventory.Product{ManufacturerID: m.ID, Model: "Model " + slug + " " + n, Kind: "ct-scanner", Criticality: inventory.Diagnostic}
+	must(e.t, e.db.CreateProduct(ctx, p))
+	v := &inventory.ProductVersion{ProductID: p.ID, Version: "1.0"}
+	must(e.t, e.db.CreateVersion(ctx, v))
+	d := &inventory.Device{ProductVersionID: v.ID, AssetTag: "TAG-" + slug + "-" + n, Department: "Radiology"}
+	must(e.t, e.db.CreateDevice(ctx, d))
+	return m.ID, v.ID, p.ID, d.ID
+}
+
+func (e *env) seedUser(ctx context.Context, email string, role airtight.Role) int64 {
+	h, err := argon2id.Hash(testPassword, argon2id.Fast)
+	must(e.t, err)
+	u := &auth.User{Email: email, Name: "User " + email, Role: role, PasswordHash: h}
+	must(e.t, e.db.CreateUser(ctx, u))
+	return u.ID
+}
+
+func (e *env) seedToken(ctx context.Context, name string, role airtight.Role, mod func(*auth.Token)) (string, int64) {
+	secret, hash := auth.NewSecret(auth.TokenPrefix)
+	tok := &auth.Token{Name: name, Role: role, Prefix: secret[:12], Hash: hash, CreatedBy: "test"}
+	if mod != nil {
+		mod(tok)
+	}
+	must(e.t, e.db.CreateToken(ctx, tok))
+	return secret, tok.ID
+}
+
+func (e *env) grant(from, to *orgFixture) {
+	g := &inventory.Grant{GranteeOrgID: to.org.ID, ManufacturerID: from.manufacturer}
+	must(e.t, e.db.CreateGrant(sysCtx(from.org), g))
+	from.grant = g.ID
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// request is one call to the server.
+type request struct {
+	method, path string
+	token        string // API token secret
+	cookie       string // session cookie value
+	body         string
+	contentType  string // default application/json when there is a body
+	header       map[string]string
+}
+
+func (e *env) do(rq request) *httptest.ResponseRecorder {
+	e.t.Helper()
+	var body io.Reader
+	if rq.body != "" {
+		body = strings.NewReader(rq.body)
+	}
+	r := httptest.NewRequest(rq.method, rq.path, body)
+	if rq.body != "" {
+		ct := rq.contentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		r.Header.Set("Content-Type", ct)
+	}
+	if rq.token != "" {
+		r.Header.Set("Authorization", "Bearer "+rq.token)
+	}
+	if rq.cookie != "" {
+		r.AddCookie(&http.Cookie{Name: httpapi.SessionCookie, Value: rq.cookie})
+	}
+	for k, v := range rq.header {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(w, r)
+	return w
+}
+
+// login logs in through the API and returns the session cookie and CSRF token.
+func (e *env) login(email string) (cookie, csrf string) {
+	e.t.Helper()
+	w := e.do(request{method: "POST", path: "/api/v1/session", body: `{"email":"` + email + `","password":"` + testPassword + `"}`})
+	if w.Code != http.StatusOK {
+		e.t.Fatalf("login: %d %s", w.Code, w.Body)
+	}
+	for _, c := range w.Result().Cookies() {
+		if c.Name == httpapi.SessionCookie {
+			cookie = c.Value
+		}
+	}
+	var resp struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	decode(e.t, w, &resp)
+	return cookie, resp.CSRFToken
+}
+
+func decode(t *testing.T, w *httptest.ResponseRecorder, v any) {
+	t.Helper()
+	if err := json.Unmarshal(w.Body.Bytes(), v); err != nil {
+		t.Fatalf("decode %q: %v", w.Body.String(), err)
+	}
+}
+
+// fillPath replaces {id} with the ID of f's record of the route's kind.
+func fillPath(pattern string, f *orgFixture) string {
+	ids := []struct {
+		prefix string
+		id     int64
+	}{
+		{"/api/v1/devices/", f.device}, {"/api/v1/manufacturers/", f.manufacturer},
+		{"/api/v1/products/", f.product}, {"/api/v1/versions/", f.version}, {"/api/v1/grants/", f.grant},
+		{"/api/v1/users/", f.user}, {"/api/v1/tokens/", f.victimTok},
+	}
+	for _, x := range ids {
+		if strings.HasPrefix(pattern, x.prefix) {
+			return strings.Replace(pattern, "{id}", strconv.FormatInt(x.id, 10), 1)
+		}
+	}
+	return pattern
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

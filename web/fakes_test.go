@@ -1,0 +1,148 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/audit"
+	"github.com/airtight/airtight/inventory"
+)
+
+// Hand-written fakes: each method calls its function field, and fails
+// loudly when a test did not expect the call.
+
+var errUnexpected = errors.New("fake: unexpected call")
+
+type fakeDevices struct {
+	ListDevicesFn func(context.Context, inventory.DeviceFilter) (*inventory.DevicePage, error)
+	FindDeviceFn  func(context.Context, int64) (*inventory.Device, error)
+	SummarizeFn   func(context.Context) (*inventory.Summary, error)
+}
+
+func (f *fakeDevices) CreateDevice(context.Context, *inventory.Device) error { return errUnexpected }
+func (f *fakeDevices) FindDevice(ctx context.Context, id int64) (*inventory.Device, error) {
+	if f.FindDeviceFn == nil {
+		return nil, errUnexpected
+	}
+	return f.FindDeviceFn(ctx, id)
+}
+func (f *fakeDevices) ListDevices(ctx context.Context, fl inventory.DeviceFilter) (*inventory.DevicePage, error) {
+	if f.ListDevicesFn == nil {
+		return nil, errUnexpected
+	}
+	return f.ListDevicesFn(ctx, fl)
+}
+func (f *fakeDevices) UpdateDevice(context.Context, int64, inventory.DeviceUpdate) (*inventory.Device, error) {
+	return nil, errUnexpected
+}
+func (f *fakeDevices) DeleteDevice(context.Context, int64) error { return errUnexpected }
+func (f *fakeDevices) ImportDevices(context.Context, []inventory.Record) (*inventory.ImportResult, error) {
+	return nil, errUnexpected
+}
+func (f *fakeDevices) ExportDevices(context.Context, inventory.DeviceFilter, func(*inventory.Device) error) error {
+	return errUnexpected
+}
+func (f *fakeDevices) Summarize(ctx context.Context) (*inventory.Summary, error) {
+	if f.SummarizeFn == nil {
+		return nil, errUnexpected
+	}
+	return f.SummarizeFn(ctx)
+}
+
+type fakeManufacturers struct{}
+
+func (fakeManufacturers) CreateManufacturer(context.Context, *inventory.Manufacturer) error {
+	return errUnexpected
+}
+func (fakeManufacturers) FindManufacturer(context.Context, int64) (*inventory.Manufacturer, error) {
+	return nil, errUnexpected
+}
+func (fakeManufacturers) ListManufacturers(context.Context) ([]*inventory.Manufacturer, error) {
+	return nil, errUnexpected
+}
+func (fakeManufacturers) UpdateManufacturer(context.Context, int64, inventory.ManufacturerUpdate) (*inventory.Manufacturer, error) {
+	return nil, errUnexpected
+}
+func (fakeManufacturers) DeleteManufacturer(context.Context, int64) error { return errUnexpected }
+
+type fakeGrants struct {
+	ListGrantsFn        func(context.Context) ([]*inventory.Grant, error)
+	RevokeGrantFn       func(context.Context, int64) error
+	ListInstalledBaseFn func(context.Context, inventory.DeviceFilter) (*inventory.DevicePage, error)
+}
+
+func (f *fakeGrants) CreateGrant(context.Context, *inventory.Grant) error { return errUnexpected }
+func (f *fakeGrants) ListGrants(ctx context.Context) ([]*inventory.Grant, error) {
+	if f.ListGrantsFn == nil {
+		return nil, errUnexpected
+	}
+	return f.ListGrantsFn(ctx)
+}
+func (f *fakeGrants) FindGrant(context.Context, int64) (*inventory.Grant, error) {
+	return nil, errUnexpected
+}
+func (f *fakeGrants) RevokeGrant(ctx context.Context, id int64) error {
+	if f.RevokeGrantFn == nil {
+		return errUnexpected
+	}
+	return f.RevokeGrantFn(ctx, id)
+}
+func (f *fakeGrants) ListInstalledBase(ctx context.Context, fl inventory.DeviceFilter) (*inventory.DevicePage, error) {
+	if f.ListInstalledBaseFn == nil {
+		return nil, errUnexpected
+	}
+	return f.ListInstalledBaseFn(ctx, fl)
+}
+
+type fakeOrgs struct {
+	FindByIDFn func(context.Context, int64) (*airtight.Organization, error)
+}
+
+func (f *fakeOrgs) CreateOrganization(context.Context, *airtight.Organization) error {
+	return errUnexpected
+}
+func (f *fakeOrgs) FindOrganizationByID(ctx context.Context, id int64) (*airtight.Organization, error) {
+	if f.FindByIDFn == nil {
+		return nil, errUnexpected
+	}
+	return f.FindByIDFn(ctx, id)
+}
+func (f *fakeOrgs) FindOrganizationBySlug(context.Context, string) (*airtight.Organization, error) {
+	return nil, errUnexpected
+}
+func (f *fakeOrgs) ListOrganizations(context.Context) ([]*airtight.Organization, error) {
+	return nil, errUnexpected
+}
+
+type fakeAudit struct {
+	ListEntriesFn func(context.Context, audit.Filter) ([]*audit.Entry, error)
+}
+
+func (f *fakeAudit) ListEntries(ctx context.Context, fl audit.Filter) ([]*audit.Entry, error) {
+	if f.ListEntriesFn == nil {
+		return nil, errUnexpected
+	}
+	return f.ListEntriesFn(ctx, fl)
+}
+func (f *fakeAudit) WalkAll(context.Context, func(*audit.Entry) error) error { return errUnexpected }
+
+type fakeAuth struct {
+	LoginFn  func(w http.ResponseWriter, r *http.Request, email, password string) error
+	LogoutFn func(w http.ResponseWriter, r *http.Request) error
+}
+
+func (f *fakeAuth) Login(w http.ResponseWriter, r *http.Request, email, password string) error {
+	if f.LoginFn == nil {
+		return errUnexpected
+	}
+	return f.LoginFn(w, r, email, password)
+}
+func (f *fakeAuth) Logout(w http.ResponseWriter, r *http.Request) error {
+	if f.LogoutFn == nil {
+		return nil
+	}
+	return f.LogoutFn(w, r)
+}
+func (f *fakeAuth) CSRFToken(*http.Request) string { return "csrf-test-token" }
