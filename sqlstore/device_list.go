@@ -43,7 +43,9 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 func filterConds(c *conds, f *inventory.DeviceFilter, s deviceScope) {
 	s.add(c)
 	if f.Query != "" {
-		c.add(`d.search_text LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(f.Query))+"%")
+		// instr (strpos on PostgreSQL, see dialect.q) is a plain substring
+		// test: no wildcard escaping, and faster than LIKE on a scan.
+		c.add(`instr(d.search_text, ?) > 0`, strings.ToLower(f.Query))
 	}
 	if f.Kind != "" {
 		s.productIn(c, "kind", string(f.Kind))

@@ -46,6 +46,7 @@ func TestListDevicesPlan(t *testing.T) {
 		{"status", inventory.DeviceFilter{Status: inventory.StatusActive}, "devices_org_status"},
 		{"manufacturer", inventory.DeviceFilter{ManufacturerID: 3}, "devices_org_maker"},
 		{"all", inventory.DeviceFilter{}, "devices_org "},
+		{"text search scans the narrow index", inventory.DeviceFilter{Query: "ct"}, "devices_org "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			plan := queryPlan(t, db, tc.f, deviceScope{orgID: 1})

@@ -62,9 +62,9 @@ type view struct {
 }
 
 // IsAdmin and the like let the shell show only the entries a role may open.
-func (v *view) IsAdmin() bool      { return v.Actor.Is(airtight.RoleAdmin) }
-func (v *view) CanSeeAudit() bool  { return v.Actor.Is(airtight.RoleAdmin, airtight.RoleAuditor) }
-func (v *view) IsMaker() bool      { return v.Org != nil && v.Org.Kind == airtight.OrgManufacturer }
+func (v *view) IsAdmin() bool     { return v.Actor.Is(airtight.RoleAdmin) }
+func (v *view) CanSeeAudit() bool { return v.Actor.Is(airtight.RoleAdmin, airtight.RoleAuditor) }
+func (v *view) IsMaker() bool     { return v.Org != nil && v.Org.Kind == airtight.OrgManufacturer }
 func (v *view) OrgName() string {
 	if v.Org == nil {
 		return ""

@@ -10,9 +10,9 @@ import (
 // summaryBuilder counts devices into an inventory.Summary, for lists that
 // have no stored summary (a device maker's installed base).
 type summaryBuilder struct {
-	total                                    int
-	kind, dept, zone, crit, status, maker    map[string]int
-	orgs                                     map[int64]bool
+	total                                 int
+	kind, dept, zone, crit, status, maker map[string]int
+	orgs                                  map[int64]bool
 }
 
 func newSummaryBuilder() *summaryBuilder {

@@ -50,9 +50,9 @@ func openStore(ctx context.Context, c *Config) (*sqlstore.DB, error) {
 // newApp wires the store, the dashboard and the API together.
 func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 	// The dashboard's login form goes through the API server's session
-	// logic; the API server mounts the dashboard's pages. authRef breaks the
-	// cycle.
-	ref := &authRef{}
+	// logic; the API server mounts the dashboard's pages. The deferred
+	// authenticator breaks the cycle.
+	ref := &web.DeferredAuth{}
 	w, err := web.New(web.Config{
 		Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db,
 		Auth: ref, Logger: log, Version: Version,
@@ -179,6 +179,3 @@ func (a *App) serveUntilDone(ctx context.Context) error {
 	}
 	return err
 }
-
-// authRef forwards to the API server's session logic once it exists.
-type authRef struct{ web.Authenticator }
