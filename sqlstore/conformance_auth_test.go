@@ -133,6 +133,10 @@ func testSessions(t *testing.T, f *fixture) {
 	wantCode(t, err, airtight.EUnauthorized)
 	_, err = f.db.UpdateUser(f.a, u.ID, auth.UserUpdate{Disabled: ptr(false)})
 	must(t, err)
+	_, err = f.db.FindSessionByHash(t.Context(), s.Hash)
+	wantCode(t, err, airtight.EUnauthorized) // disabling ended it for good
+	s = &auth.Session{UserID: u.ID, Hash: auth.HashSecret("cookie-again"), CSRFToken: "csrf2", RemoteAddr: "192.0.2.9"}
+	must(t, f.db.CreateSession(f.a, s))
 
 	short := &auth.Session{UserID: u.ID, Hash: auth.HashSecret("short"), CSRFToken: "c2", ExpiresAt: f.now.Add(time.Minute)}
 	must(t, f.db.CreateSession(f.a, short))
@@ -150,4 +154,39 @@ func testSessions(t *testing.T, f *fixture) {
 	_, err = f.db.FindSessionByHash(t.Context(), s.Hash)
 	wantCode(t, err, airtight.EUnauthorized)
 	must(t, f.db.DeleteSession(t.Context(), s.Hash)) // already gone
+}
+
+// Changing a user's password or role ends all of that user's sessions;
+// changing only the name does not.
+func testSessionsEndOnCredentialChange(t *testing.T, f *fixture) {
+	u := f.user("sessions-end@a.example")
+	start := func(secret string) string {
+		s := &auth.Session{UserID: u.ID, Hash: auth.HashSecret(secret), CSRFToken: "c-" + secret, RemoteAddr: "192.0.2.9"}
+		must(t, f.db.CreateSession(f.a, s))
+		return s.Hash
+	}
+	alive := func(h string) bool {
+		_, err := f.db.FindSessionByHash(t.Context(), h)
+		return err == nil
+	}
+	h1 := start("one")
+	name := "Renamed"
+	_, err := f.db.UpdateUser(f.a, u.ID, auth.UserUpdate{Name: &name})
+	must(t, err)
+	if !alive(h1) {
+		t.Fatal("a name change ended the session")
+	}
+	pw := "$argon2id$v=19$m=64,t=1,p=1$bmV3c2FsdHNhbHQ$bmV3aGFzaG5ld2hhc2huZXdoYXNo"
+	_, err = f.db.UpdateUser(f.a, u.ID, auth.UserUpdate{PasswordHash: &pw})
+	must(t, err)
+	if alive(h1) {
+		t.Error("session survived a password change")
+	}
+	h2 := start("two")
+	role := airtight.RoleAuditor
+	_, err = f.db.UpdateUser(f.a, u.ID, auth.UserUpdate{Role: &role})
+	must(t, err)
+	if alive(h2) {
+		t.Error("session survived a role change")
+	}
 }

@@ -71,6 +71,7 @@ func testConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Users", testUsers},
 		{"Tokens", testTokens},
 		{"Sessions", testSessions},
+		{"SessionsEndOnCredentialChange", testSessionsEndOnCredentialChange},
 		{"NoActor", testNoActor},
 		{"AuditEveryChange", testAuditEveryChange},
 		{"AuditTamper", func(t *testing.T, _ *fixture) { testAuditTamper(t, open) }},

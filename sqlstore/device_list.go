@@ -129,16 +129,7 @@ func (d *DB) queryDevices(ctx context.Context, q string, args ...any) ([]*invent
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []*inventory.Device{}
-	for rows.Next() {
-		x, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return collect(rows, scanDevice)
 }
 
 // exportBatch is how many devices ExportDevices reads at a time.

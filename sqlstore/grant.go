@@ -103,16 +103,11 @@ func (d *DB) ListGrants(ctx context.Context) ([]*inventory.Grant, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list grants: %w", err)
 	}
-	defer rows.Close()
-	out := []*inventory.Grant{}
-	for rows.Next() {
-		g, err := scanGrant(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list grants: %w", err)
-		}
-		out = append(out, g)
+	out, err := collect(rows, scanGrant)
+	if err != nil {
+		return nil, fmt.Errorf("list grants: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // FindGrant returns a grant the actor's organization gave or received.

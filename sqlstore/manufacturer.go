@@ -88,16 +88,11 @@ func (d *DB) ListManufacturers(ctx context.Context) ([]*inventory.Manufacturer, 
 	if err != nil {
 		return nil, fmt.Errorf("list manufacturers: %w", err)
 	}
-	defer rows.Close()
-	out := []*inventory.Manufacturer{}
-	for rows.Next() {
-		m, err := scanManufacturer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list manufacturers: %w", err)
-		}
-		out = append(out, m)
+	out, err := collect(rows, scanManufacturer)
+	if err != nil {
+		return nil, fmt.Errorf("list manufacturers: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // UpdateManufacturer changes a manufacturer; a new name is copied into the

@@ -108,14 +108,9 @@ func (d *DB) ListOrganizations(ctx context.Context) ([]*airtight.Organization, e
 	if err != nil {
 		return nil, fmt.Errorf("list organizations: %w", err)
 	}
-	defer rows.Close()
-	var out []*airtight.Organization
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list organizations: %w", err)
-		}
-		out = append(out, o)
+	out, err := collect(rows, scanOrg)
+	if err != nil {
+		return nil, fmt.Errorf("list organizations: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }

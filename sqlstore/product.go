@@ -109,16 +109,11 @@ func (d *DB) ListProducts(ctx context.Context, f inventory.ProductFilter) ([]*in
 	if err != nil {
 		return nil, fmt.Errorf("list products: %w", err)
 	}
-	defer rows.Close()
-	out := []*inventory.Product{}
-	for rows.Next() {
-		p, err := scanProduct(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list products: %w", err)
-		}
-		out = append(out, p)
+	out, err := collect(rows, scanProduct)
+	if err != nil {
+		return nil, fmt.Errorf("list products: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // UpdateProduct changes a product; a new model name is copied into the

@@ -96,3 +96,18 @@ func count(ctx context.Context, q querier, query string, args ...any) (int, erro
 	err := q.queryRow(ctx, query, args...).Scan(&n)
 	return n, err
 }
+
+// collect scans every row with scan and closes rows. It returns an empty,
+// non-nil slice when there are none, so that JSON shows [] rather than null.
+func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]*T, error) {
+	defer rows.Close()
+	out := []*T{}
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}

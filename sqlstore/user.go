@@ -89,16 +89,11 @@ func (d *DB) ListUsers(ctx context.Context) ([]*auth.User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	defer rows.Close()
-	out := []*auth.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
+	out, err := collect(rows, scanUser)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // UpdateUser changes a user. Disabled true disables the account (from now);
@@ -134,6 +129,13 @@ func (d *DB) UpdateUser(ctx context.Context, id int64, uu auth.UserUpdate) (*aut
 		if _, err := tx.exec(ctx, `UPDATE users SET name = ?, role = ?, password_hash = ?, disabled_at = ?, updated_at = ? WHERE id = ? AND org_id = ?`,
 			after.Name, string(after.Role), after.PasswordHash, nullMicros(after.DisabledAt), micros(after.UpdatedAt), id, a.OrgID); err != nil {
 			return fmt.Errorf("update user: %w", err)
+		}
+		// A new password, a new role or a disabled account ends every
+		// session the user had: a stolen cookie must not outlive them.
+		if after.PasswordHash != before.PasswordHash || after.Role != before.Role || after.DisabledAt != nil {
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+				return fmt.Errorf("update user: end sessions: %w", err)
+			}
 		}
 		return tx.audit(ctx, a, "user.update", "user", id, b, c)
 	})

@@ -103,16 +103,11 @@ func (d *DB) ListVersions(ctx context.Context, productID int64) ([]*inventory.Pr
 	if err != nil {
 		return nil, fmt.Errorf("list versions: %w", err)
 	}
-	defer rows.Close()
-	out := []*inventory.ProductVersion{}
-	for rows.Next() {
-		v, err := scanVersion(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list versions: %w", err)
-		}
-		out = append(out, v)
+	out, err := collect(rows, scanVersion)
+	if err != nil {
+		return nil, fmt.Errorf("list versions: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // UpdateVersion changes a version's dates.
