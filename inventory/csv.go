@@ -452,11 +452,11 @@ func NewCSVWriter(w io.Writer) *CSVWriter {
 	return &CSVWriter{w: csv.NewWriter(w), row: make([]string, len(CSVHeader))}
 }
 
-// Write writes one device. Devices carry no FDA product code, so that column
-// stays empty; use WriteRecord to write one.
+// Write writes one device with its product fields (filled by the store's
+// finders).
 func (cw *CSVWriter) Write(d *Device) error {
 	return cw.WriteRecord(&Record{
-		Manufacturer: d.Manufacturer, Model: d.Model, Kind: d.Kind,
+		Manufacturer: d.Manufacturer, Model: d.Model, Kind: d.Kind, FDAProductCode: d.FDAProductCode,
 		Criticality: d.Criticality, Version: d.Version, Device: *d,
 	})
 }

@@ -139,6 +139,7 @@ type Device struct {
 	Manufacturer   string      `json:"manufacturer,omitempty"`
 	Model          string      `json:"model,omitempty"`
 	Kind           Kind        `json:"kind,omitempty"`
+	FDAProductCode string      `json:"fda_product_code,omitempty"`
 	Criticality    Criticality `json:"criticality,omitempty"`
 	Version        string      `json:"version,omitempty"`
 	ProductID      int64       `json:"product_id,omitempty"`

@@ -16,7 +16,7 @@ var _ inventory.DeviceService = (*DB)(nil)
 
 const deviceCols = `d.id, d.org_id, d.product_version_id, d.product_id, d.manufacturer_id, d.asset_tag, d.serial_number, d.udi,
 	d.site, d.department, d.room, d.network_zone, d.ip, d.mac, d.hostname, d.ae_title, d.hl7_application, d.owner,
-	d.status, d.first_seen, d.last_seen, d.created_at, d.updated_at, m.name, p.model, p.kind, p.criticality, v.version`
+	d.status, d.first_seen, d.last_seen, d.created_at, d.updated_at, m.name, p.model, p.kind, p.fda_product_code, p.criticality, v.version`
 
 const deviceFrom = ` FROM devices d JOIN product_versions v ON v.id = d.product_version_id
 	JOIN products p ON p.id = d.product_id JOIN manufacturers m ON m.id = d.manufacturer_id`
@@ -36,7 +36,7 @@ func scanDevice(s scanner) (*inventory.Device, error) {
 	if err := s.Scan(&x.ID, &x.OrgID, &x.ProductVersionID, &x.ProductID, &x.ManufacturerID, &x.AssetTag,
 		&x.SerialNumber, &x.UDI, &x.Site, &x.Department, &x.Room, &x.NetworkZone, &x.IP, &x.MAC, &x.Hostname,
 		&x.AETitle, &x.HL7Application, &x.Owner, &status, &first, &last, &created, &updated,
-		&x.Manufacturer, &x.Model, &kind, &crit, &x.Version); err != nil {
+		&x.Manufacturer, &x.Model, &kind, &x.FDAProductCode, &crit, &x.Version); err != nil {
 		return nil, err
 	}
 	x.Status, x.Kind, x.Criticality = inventory.Status(status), inventory.Kind(kind), inventory.Criticality(crit)
@@ -78,20 +78,21 @@ func deviceFields(x *inventory.Device) fields {
 
 // versionRef is what a device copies or shows from its product version.
 type versionRef struct {
-	productID, manufacturerID            int64
-	manufacturer, model, kind, crit, ver string
+	productID, manufacturerID                 int64
+	manufacturer, model, kind, fda, crit, ver string
 }
 
 func (r *versionRef) apply(x *inventory.Device) {
 	x.ProductID, x.ManufacturerID, x.Manufacturer, x.Model = r.productID, r.manufacturerID, r.manufacturer, r.model
 	x.Kind, x.Criticality, x.Version = inventory.Kind(r.kind), inventory.Criticality(r.crit), r.ver
+	x.FDAProductCode = r.fda
 }
 
 // findVersionRef looks up a version of the organization for a device.
 func findVersionRef(ctx context.Context, q querier, orgID, versionID int64) (*versionRef, error) {
 	var r versionRef
-	err := q.queryRow(ctx, `SELECT v.product_id, p.manufacturer_id, m.name, p.model, p.kind, p.criticality, v.version`+versionFrom+
-		` WHERE v.id = ? AND v.org_id = ?`, versionID, orgID).Scan(&r.productID, &r.manufacturerID, &r.manufacturer, &r.model, &r.kind, &r.crit, &r.ver)
+	err := q.queryRow(ctx, `SELECT v.product_id, p.manufacturer_id, m.name, p.model, p.kind, p.fda_product_code, p.criticality, v.version`+versionFrom+
+		` WHERE v.id = ? AND v.org_id = ?`, versionID, orgID).Scan(&r.productID, &r.manufacturerID, &r.manufacturer, &r.model, &r.kind, &r.fda, &r.crit, &r.ver)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, badRef("product_version_id", "no such product version")
 	} else if err != nil {

@@ -35,10 +35,10 @@ func mustRun(t *testing.T, data, stdin string, args ...string) string {
 	return out
 }
 
-const goodCSV = `asset_tag,manufacturer,model,kind,criticality,version,department,network_zone,ip,mac,ae_title
-RGH-0001,GE HealthCare,Revolution CT,ct-scanner,diagnostic,1.2,Radiology,imaging,10.1.0.10,00:1a:2b:3c:4d:01,CT_RAD_01
-RGH-0002,BD,Alaris 8015 PC Unit,infusion-pump,life-sustaining,12.1.2,ICU,biomed,10.2.0.11,00:1a:2b:3c:4d:02,
-RGH-0003,Philips,IntelliVue MX800,patient-monitor,life-supporting,M.00.03,ICU,biomed,10.2.0.12,00:1a:2b:3c:4d:03,
+const goodCSV = `asset_tag,manufacturer,model,kind,fda_product_code,criticality,version,department,network_zone,ip,mac,ae_title
+RGH-0001,GE HealthCare,Revolution CT,ct-scanner,JAK,diagnostic,1.2,Radiology,imaging,10.1.0.10,00:1a:2b:3c:4d:01,CT_RAD_01
+RGH-0002,BD,Alaris 8015 PC Unit,infusion-pump,FRN,life-sustaining,12.1.2,ICU,biomed,10.2.0.11,00:1a:2b:3c:4d:02,
+RGH-0003,Philips,IntelliVue MX800,patient-monitor,,life-supporting,M.00.03,ICU,biomed,10.2.0.12,00:1a:2b:3c:4d:03,
 `
 
 const badCSV = `asset_tag,manufacturer,model,kind,criticality,version,department,network_zone,ip,mac,ae_title
@@ -123,7 +123,7 @@ func TestCLIInventoryAndAudit(t *testing.T) {
 		t.Errorf("kind filter: %s", out)
 	}
 	out = mustRun(t, data, "", "device", "export", "--org", "riverside")
-	if !strings.HasPrefix(out, "asset_tag,") || strings.Count(out, "\n") != 4 {
+	if !strings.HasPrefix(out, "asset_tag,") || strings.Count(out, "\n") != 4 || !strings.Contains(out, "RGH-0001,GE HealthCare,Revolution CT,ct-scanner,JAK,diagnostic,1.2,") {
 		t.Errorf("export: %q", out)
 	}
 
