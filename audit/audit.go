@@ -123,9 +123,11 @@ func (v *Verifier) Head() *Entry { return v.prev }
 
 // Filter narrows a listing.
 type Filter struct {
-	AfterSeq int64 // entries with Seq > AfterSeq
-	Limit    int   // 0: no limit
-	Action   string
+	AfterSeq  int64 // entries with Seq > AfterSeq
+	BeforeSeq int64 // if > 0, entries with Seq < BeforeSeq
+	Newest    bool  // newest first (Seq descending); default oldest first
+	Limit     int   // 0: the store's maximum (1,000)
+	Action    string
 }
 
 // Service reads the log. Appending happens inside the stores' transactions,

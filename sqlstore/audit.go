@@ -39,11 +39,19 @@ func (d *DB) ListEntries(ctx context.Context, f audit.Filter) ([]*audit.Entry, e
 	}
 	q := `SELECT ` + auditCols + ` FROM audit_log WHERE org_id = ? AND seq > ?`
 	args := []any{a.OrgID, f.AfterSeq}
+	if f.BeforeSeq > 0 {
+		q += ` AND seq < ?`
+		args = append(args, f.BeforeSeq)
+	}
 	if f.Action != "" {
 		q += ` AND action = ?`
 		args = append(args, f.Action)
 	}
-	q += ` ORDER BY seq LIMIT ?`
+	order := ` ORDER BY seq LIMIT ?`
+	if f.Newest {
+		order = ` ORDER BY seq DESC LIMIT ?`
+	}
+	q += order
 	args = append(args, limit)
 	rows, err := d.query(ctx, q, args...)
 	if err != nil {

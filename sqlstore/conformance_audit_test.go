@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -158,5 +160,45 @@ func testAuditTamper(t *testing.T, open func(t *testing.T) *DB) {
 				t.Errorf("problem = %+v; want entry %d (%s)", p, tc.wantSeq(last), tc.reason)
 			}
 		})
+	}
+}
+
+// ListEntries shows one organization's entries, oldest or newest first, and
+// pages both ways.
+func testAuditListing(t *testing.T, f *fixture) {
+	for i := range 5 {
+		must(t, f.db.CreateManufacturer(f.a, &inventory.Manufacturer{Name: fmt.Sprintf("A-%d", i)}))
+		must(t, f.db.CreateManufacturer(f.b, &inventory.Manufacturer{Name: fmt.Sprintf("B-%d", i)}))
+	}
+	seqs := func(es []*audit.Entry) []int64 {
+		var out []int64
+		for _, e := range es {
+			if e.OrgID != f.orgA.ID {
+				t.Errorf("entry %d of org %d listed for org A", e.Seq, e.OrgID)
+			}
+			out = append(out, e.Seq)
+		}
+		return out
+	}
+	all, err := f.db.ListEntries(f.a, audit.Filter{Action: "manufacturer.create"})
+	must(t, err)
+	asc := seqs(all)
+	if len(asc) != 5 || !slices.IsSorted(asc) {
+		t.Fatalf("oldest first = %v", asc)
+	}
+	newest, err := f.db.ListEntries(f.a, audit.Filter{Action: "manufacturer.create", Newest: true, Limit: 2})
+	must(t, err)
+	if got := seqs(newest); !slices.Equal(got, []int64{asc[4], asc[3]}) {
+		t.Errorf("newest 2 = %v, want %v", got, []int64{asc[4], asc[3]})
+	}
+	older, err := f.db.ListEntries(f.a, audit.Filter{Action: "manufacturer.create", Newest: true, BeforeSeq: asc[3], Limit: 2})
+	must(t, err)
+	if got := seqs(older); !slices.Equal(got, []int64{asc[2], asc[1]}) {
+		t.Errorf("next page = %v, want %v", got, []int64{asc[2], asc[1]})
+	}
+	after, err := f.db.ListEntries(f.a, audit.Filter{Action: "manufacturer.create", AfterSeq: asc[2]})
+	must(t, err)
+	if got := seqs(after); !slices.Equal(got, asc[3:]) {
+		t.Errorf("after %d = %v, want %v", asc[2], got, asc[3:])
 	}
 }

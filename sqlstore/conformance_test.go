@@ -72,6 +72,7 @@ func testConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Tokens", testTokens},
 		{"Sessions", testSessions},
 		{"SessionsEndOnCredentialChange", testSessionsEndOnCredentialChange},
+		{"AuditListing", testAuditListing},
 		{"NoActor", testNoActor},
 		{"AuditEveryChange", testAuditEveryChange},
 		{"AuditTamper", func(t *testing.T, _ *fixture) { testAuditTamper(t, open) }},

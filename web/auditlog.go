@@ -30,29 +30,7 @@ func (h *Handler) auditLog(w http.ResponseWriter, r *http.Request) {
 }
 
 // latestEntries returns the last n entries of the organization's log, newest
-// first. audit.Service lists in ascending order only, so it pages through
-// the log keeping the tail.
+// first.
 func (h *Handler) latestEntries(ctx context.Context, n int) ([]*audit.Entry, error) {
-	const batch = 1000
-	var tail []*audit.Entry
-	f := audit.Filter{Limit: batch}
-	for {
-		es, err := h.cfg.Audit.ListEntries(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		tail = append(tail, es...)
-		if len(tail) > n {
-			tail = tail[len(tail)-n:]
-		}
-		if len(es) < batch {
-			break
-		}
-		f.AfterSeq = es[len(es)-1].Seq
-	}
-	out := make([]*audit.Entry, len(tail))
-	for i, e := range tail {
-		out[len(tail)-1-i] = e
-	}
-	return out, nil
+	return h.cfg.Audit.ListEntries(ctx, audit.Filter{Newest: true, Limit: n})
 }
