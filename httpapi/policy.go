@@ -27,6 +27,9 @@ func (s *Server) wrap(rt Route) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		actor, sess, err := s.authenticate(r)
 		if err = s.authorize(rt, r, actor, sess, err); err != nil {
+			if actor != nil {
+				r = r.WithContext(airtight.NewContext(r.Context(), actor))
+			}
 			s.deny(w, r, rt, err)
 			return
 		}
@@ -57,14 +60,18 @@ func (s *Server) authorize(rt Route, r *http.Request, a *airtight.Actor, sess *a
 	return nil
 }
 
-// deny answers a refused request: API routes with the JSON error, pages
-// with a redirect to the login page when authentication is missing.
+// deny answers a refused request: API routes with the JSON error; pages
+// with a redirect to the login page when authentication is missing, else
+// with the dashboard's HTML error page (Config.PageError) when there is one.
 func (s *Server) deny(w http.ResponseWriter, r *http.Request, rt Route, err error) {
-	if rt.Page && airtight.ErrorCode(err) == airtight.EUnauthorized {
+	switch {
+	case rt.Page && airtight.ErrorCode(err) == airtight.EUnauthorized:
 		http.Redirect(w, r, loginURL(r.URL), http.StatusSeeOther)
-		return
+	case rt.Page && s.cfg.PageError != nil:
+		s.cfg.PageError(w, r, err)
+	default:
+		s.writeError(w, r, err)
 	}
-	s.writeError(w, r, err)
 }
 
 // loginURL is /login with next set to the requested local path.

@@ -34,11 +34,14 @@ type Services struct {
 
 // Config configures a Server. The zero value of every field is usable.
 type Config struct {
-	Logger         *slog.Logger    // nil: discard
-	Secure         bool            // served over TLS: Secure cookies and HSTS
-	MaxBodyBytes   int64           // request body limit; default 1 MiB
-	MaxImportBytes int64           // CSV import body limit; default 64 MiB
-	Pages          []Route         // dashboard routes (package web)
+	Logger         *slog.Logger // nil: discard
+	Secure         bool         // served over TLS: Secure cookies and HSTS
+	MaxBodyBytes   int64        // request body limit; default 1 MiB
+	MaxImportBytes int64        // CSV import body limit; default 64 MiB
+	Pages          []Route      // dashboard routes (package web)
+	// PageError renders a refused page request (403) as HTML; nil answers
+	// with the JSON error.
+	PageError      func(w http.ResponseWriter, r *http.Request, err error)
 	PasswordParams argon2id.Params // zero: argon2id.Default
 	Now            func() time.Time
 	Version        string

@@ -127,6 +127,12 @@ type errorView struct {
 
 // fail answers an HTML error page for err. Application error messages are
 // safe to show; anything else is logged and shown as a generic text.
+// ErrorPage renders err as the dashboard's HTML error page, for requests
+// the server refused before any page handler ran (a role without access).
+func (h *Handler) ErrorPage(w http.ResponseWriter, r *http.Request, err error) {
+	h.fail(w, r, nil, err)
+}
+
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
 	var ev errorView
 	switch airtight.ErrorCode(err) {

@@ -61,7 +61,8 @@ func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Logger: log, Secure: o.TLS != nil, Pages: w.Routes(), PasswordParams: o.Passwords, Version: Version,
+		Logger: log, Secure: o.TLS != nil, Pages: w.Routes(), PageError: w.ErrorPage,
+		PasswordParams: o.Passwords, Version: Version,
 	}, services(db))
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
