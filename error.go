@@ -45,6 +45,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	if e.Err != nil {
 		return fmt.Sprintf("%s: %v", e.Message, e.Err)
 	}
@@ -64,11 +67,20 @@ func ErrorCode(err error) Code {
 	if err == nil {
 		return ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e := asError(err); e != nil {
 		return e.Code
 	}
 	return EInternal
+}
+
+// asError returns the first application error in err's chain, or nil. A
+// typed nil *Error counts as none.
+func asError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) && e != nil {
+		return e
+	}
+	return nil
 }
 
 // ErrorMessage returns the user-safe message of err. Errors that are not
@@ -77,8 +89,7 @@ func ErrorMessage(err error) string {
 	if err == nil {
 		return ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e := asError(err); e != nil {
 		return e.Message
 	}
 	return "internal error"
@@ -86,8 +97,7 @@ func ErrorMessage(err error) string {
 
 // ErrorDetails returns the details of the first application error in err.
 func ErrorDetails(err error) []Detail {
-	var e *Error
-	if errors.As(err, &e) {
+	if e := asError(err); e != nil {
 		return e.Details
 	}
 	return nil

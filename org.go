@@ -3,6 +3,7 @@ package airtight
 import (
 	"context"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -34,8 +35,8 @@ func (o *Organization) Validate() error {
 	if !slugRE.MatchString(o.Slug) {
 		return Errorf(EInvalid, "organization slug must be 1-63 lowercase letters, digits or dashes")
 	}
-	if o.Name == "" || len(o.Name) > 200 {
-		return Errorf(EInvalid, "organization name is required (at most 200 characters)")
+	if strings.TrimSpace(o.Name) == "" || len(o.Name) > 200 || !SafeText(o.Name) {
+		return Errorf(EInvalid, "organization name is required: at most 200 bytes of text without control characters")
 	}
 	if !o.Kind.Valid() {
 		return Errorf(EInvalid, "organization kind must be %q or %q", OrgHospital, OrgManufacturer)

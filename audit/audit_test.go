@@ -151,8 +151,11 @@ func TestVerifierDetectsTampering(t *testing.T) {
 			wantSeq: 3, wantReason: "edited", wantCheck: 2,
 		},
 		{
-			name:    "edit Time by one microsecond",
-			corrupt: func(t *testing.T, es []*audit.Entry) []*audit.Entry { es[2].Time = es[2].Time.Add(time.Microsecond); return es },
+			name: "edit Time by one microsecond",
+			corrupt: func(t *testing.T, es []*audit.Entry) []*audit.Entry {
+				es[2].Time = es[2].Time.Add(time.Microsecond)
+				return es
+			},
 			wantSeq: 3, wantReason: "edited", wantCheck: 2,
 		},
 		{

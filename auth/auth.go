@@ -40,8 +40,8 @@ func (u *User) Validate() error {
 	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || len(u.Email) > 254 {
 		return airtight.Errorf(airtight.EInvalid, "email: is not a valid address")
 	}
-	if u.Name == "" || len(u.Name) > 200 || !utf8.ValidString(u.Name) {
-		return airtight.Errorf(airtight.EInvalid, "name: is required (at most 200 characters)")
+	if strings.TrimSpace(u.Name) == "" || len(u.Name) > 200 || !airtight.SafeText(u.Name) {
+		return airtight.Errorf(airtight.EInvalid, "name: is required: at most 200 bytes of text without control characters")
 	}
 	if !u.Role.Valid() {
 		return airtight.Errorf(airtight.EInvalid, "role: is not a known role")
@@ -85,7 +85,7 @@ type Token struct {
 
 // Validate checks the token's fields.
 func (t *Token) Validate() error {
-	if t.Name == "" || len(t.Name) > 100 || !utf8.ValidString(t.Name) {
+	if strings.TrimSpace(t.Name) == "" || len(t.Name) > 100 || !airtight.SafeText(t.Name) {
 		return airtight.Errorf(airtight.EInvalid, "name: is required (at most 100 characters)")
 	}
 	if !t.Role.Valid() {

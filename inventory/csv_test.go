@@ -196,7 +196,7 @@ func TestReadCSVErrors(t *testing.T) {
 			input: header + "T1,\"Dr\u00e4ger\",\"Evita\nV800\",ventilator,life-sustaining,,,\nT2,Dr\u00e4ger,Infinity Delta,patient-monitor,life-supporting,1.2.3,,\n",
 			code:  airtight.EInvalid,
 			details: []airtight.Detail{
-				{Line: 2, Field: "model", Message: "contains control characters"},
+				{Line: 2, Field: "model", Message: "contains control or bidirectional-override characters"},
 				{Line: 4, Field: "ip", Message: "is not an IP address"},
 			},
 		},

@@ -67,7 +67,7 @@ func NormalizeKind(s string) Kind {
 	dash := false
 	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
 		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || (unicode.IsMark(r) && b.Len() > 0 && !dash):
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}

@@ -42,10 +42,6 @@ func TestNormalizeKind(t *testing.T) {
 }
 
 func TestNormalizeKindCombiningMarks(t *testing.T) {
-	t.Skip("BUG: NormalizeKind treats combining marks (Unicode category M) as separators, so " +
-		"Devanagari words are split (\"हिन्दी\" -> \"ह-न-द\") and decomposed (NFD) Latin text " +
-		"is mangled (\"Gera\\u0308t\" -> \"gera-t\", unlike NFC \"gerät\"); marks should stay " +
-		"part of the word (unicode.IsMark)")
 	tests := []struct {
 		in   string
 		want inventory.Kind

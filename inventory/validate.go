@@ -4,6 +4,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/airtight/airtight"
@@ -34,8 +35,19 @@ func checkText(field, v string, required bool, max int) error {
 		return invalid(field, "is too long")
 	case !utf8.ValidString(v):
 		return invalid(field, "is not valid UTF-8")
-	case strings.ContainsAny(v, "\x00\r\n"):
-		return invalid(field, "contains control characters")
+	case !airtight.SafeText(v):
+		return invalid(field, "contains control or bidirectional-override characters")
+	}
+	return nil
+}
+
+// checkDate accepts an empty string or a real calendar date YYYY-MM-DD.
+func checkDate(field, v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := time.Parse(time.DateOnly, v); err != nil || !dateRE.MatchString(v) {
+		return invalid(field, "must be a date YYYY-MM-DD")
 	}
 	return nil
 }
@@ -76,13 +88,10 @@ func (v *ProductVersion) Validate() error {
 	if err := checkText("version", v.Version, true, 100); err != nil {
 		return err
 	}
-	if v.ReleaseDate != "" && !dateRE.MatchString(v.ReleaseDate) {
-		return invalid("release_date", "must be YYYY-MM-DD")
+	if err := checkDate("release_date", v.ReleaseDate); err != nil {
+		return err
 	}
-	if v.EndOfSupport != "" && !dateRE.MatchString(v.EndOfSupport) {
-		return invalid("end_of_support", "must be YYYY-MM-DD")
-	}
-	return nil
+	return checkDate("end_of_support", v.EndOfSupport)
 }
 
 // Validate checks a device and normalises its network identity (IP, MAC).
