@@ -18,7 +18,7 @@ import (
 
 // wired builds the real App (store, API, dashboard) on a fresh SQLite file
 // and returns it with one API token per role in a hospital organization.
-func wired(t *testing.T) (*App, *httptest.Server, map[airtight.Role]string) {
+func wired(t testing.TB) (*App, *httptest.Server, map[airtight.Role]string) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
