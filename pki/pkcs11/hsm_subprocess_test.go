@@ -1,0 +1,35 @@
+//go:build !pkcs11 || !cgo
+
+package pkcs11
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// TestWithSoftHSM runs this package's HSM tests, which need cgo and the
+// pkcs11 build tag, in a child `go test` built that way, so that the
+// project's one test command (`go test ./...`, with the default
+// CGO_ENABLED=0 binary) still exercises a real SoftHSM2 token. It skips when
+// a C compiler or SoftHSM2 is missing, unless AIRTIGHT_TEST_TOOLS=required.
+func TestWithSoftHSM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the cgo tests")
+	}
+	for _, tool := range []string{"gcc", "softhsm2-util"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
+				t.Fatalf("%s not found (AIRTIGHT_TEST_TOOLS=required)", tool)
+			}
+			t.Skipf("%s not found", tool)
+		}
+	}
+	cmd := exec.Command("go", "test", "-count=1", "-tags", "pkcs11", ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "AIRTIGHT_TEST_TOOLS=required")
+	out, err := cmd.CombinedOutput()
+	t.Logf("go test -tags pkcs11 (CGO_ENABLED=1):\n%s", out)
+	if err != nil {
+		t.Fatalf("HSM tests failed: %v", err)
+	}
+}
