@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
 	"github.com/airtight/airtight/httpapi"
@@ -60,7 +61,7 @@ type orgFixture struct {
 	tokens                               map[airtight.Role]string
 	manufacturer, product, version       int64
 	device, otherDevice, user, victimTok int64
-	grant                                int64
+	grant, alert                         int64
 	email                                string
 }
 
@@ -85,7 +86,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 
 func services(db *sqlstore.DB) httpapi.Services {
 	return httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-		Users: db, Tokens: db, Sessions: db, Audit: db, Ready: db.Ping}
+		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Ready: db.Ping}
 }
 
 func (e *env) newServer(opts ...option) *httpapi.Server {
@@ -136,6 +137,10 @@ func (e *env) seed(slug string, kind airtight.OrgKind) *orgFixture {
 		f.tokens[role] = secret
 	}
 	_, f.victimTok = e.seedToken(ctx, "victim-"+slug, airtight.RoleAnalyst, nil)
+	a, _, err := e.db.Raise(ctx, &alert.Alert{Source: "pki", Kind: "certificate.expiry", Key: "k-" + slug,
+		Severity: alert.High, DeviceID: f.device, Title: "Certificate of " + slug + " expires"})
+	must(e.t, err)
+	f.alert = a.ID
 	return f
 }
 
@@ -256,12 +261,17 @@ func fillPath(pattern string, f *orgFixture) string {
 	}{
 		{"/api/v1/devices/", f.device}, {"/api/v1/manufacturers/", f.manufacturer},
 		{"/api/v1/products/", f.product}, {"/api/v1/versions/", f.version}, {"/api/v1/grants/", f.grant},
-		{"/api/v1/users/", f.user}, {"/api/v1/tokens/", f.victimTok},
+		{"/api/v1/users/", f.user}, {"/api/v1/tokens/", f.victimTok}, {"/api/v1/alerts/", f.alert},
 	}
 	for _, x := range ids {
 		if strings.HasPrefix(pattern, x.prefix) {
 			return strings.Replace(pattern, "{id}", strconv.FormatInt(x.id, 10), 1)
 		}
+	}
+	if strings.Contains(pattern, "{id}") && strings.HasPrefix(pattern, "/api/") {
+		// A new {id} route must get a fixture record here, or the
+		// cross-organization test would pass without testing it.
+		panic("fillPath: no fixture record for " + pattern)
 	}
 	return pattern
 }

@@ -15,6 +15,7 @@ var (
 	everyone  = []airtight.Role{airtight.RoleAdmin, airtight.RoleAnalyst, airtight.RoleBiomed, airtight.RoleAuditor, airtight.RoleDevice}
 	readers   = []airtight.Role{airtight.RoleAdmin, airtight.RoleAnalyst, airtight.RoleBiomed, airtight.RoleAuditor}
 	editors   = []airtight.Role{airtight.RoleAdmin, airtight.RoleBiomed}
+	triagers  = []airtight.Role{airtight.RoleAdmin, airtight.RoleAnalyst, airtight.RoleBiomed}
 	admins    = []airtight.Role{airtight.RoleAdmin}
 	overseers = []airtight.Role{airtight.RoleAdmin, airtight.RoleAuditor}
 )
@@ -25,6 +26,7 @@ func (s *Server) apiRoutes() []Route {
 	for _, group := range [][]Route{
 		s.healthRoutes(), s.sessionRoutes(), s.orgRoutes(), s.deviceRoutes(), s.manufacturerRoutes(),
 		s.productRoutes(), s.versionRoutes(), s.grantRoutes(), s.userRoutes(), s.tokenRoutes(), s.auditRoutes(),
+		s.alertRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/audit"
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
@@ -29,6 +30,7 @@ type Services struct {
 	Tokens        auth.TokenService
 	Sessions      auth.SessionService
 	Audit         audit.Service
+	Alerts        alert.Service
 	Ready         func(context.Context) error // nil: always ready
 }
 
@@ -121,7 +123,7 @@ func (svc Services) validate() error {
 		"Orgs": svc.Orgs != nil, "Manufacturers": svc.Manufacturers != nil, "Products": svc.Products != nil,
 		"Versions": svc.Versions != nil, "Devices": svc.Devices != nil, "Grants": svc.Grants != nil,
 		"Users": svc.Users != nil, "Tokens": svc.Tokens != nil, "Sessions": svc.Sessions != nil,
-		"Audit": svc.Audit != nil,
+		"Audit": svc.Audit != nil, "Alerts": svc.Alerts != nil,
 	} {
 		if !ok {
 			missing = append(missing, name)

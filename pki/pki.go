@@ -184,6 +184,25 @@ type InitOptions struct {
 	RootLife    time.Duration // default 20 years
 	IssuingLife time.Duration // default 10 years
 	OfflineRoot bool          // drop the root key from the KeyStore after signing the issuing CA, returning it PEM-encrypted to the caller
+
+	// With OfflineRoot: the passphrase that encrypts the exported root key,
+	// and the function that receives it (e.g. writes it to removable
+	// media). The KeyStore must implement KeyExporter. Init fails, and
+	// stores nothing, if the sink fails.
+	OfflineRootPassphrase []byte
+	OfflineRootSink       func(encryptedKey []byte) error
+}
+
+// KeyAlgorithms are the CA key algorithms a KeyStore generates.
+var KeyAlgorithms = []string{"ecdsa-p256", "ecdsa-p384", "rsa-3072", "ed25519"}
+
+// KeyExporter is implemented by key stores that can hand a key out
+// encrypted and forget it: what an offline root needs.
+type KeyExporter interface {
+	// Export returns the key ref names, encrypted under passphrase (PEM).
+	Export(ctx context.Context, ref string, passphrase []byte) ([]byte, error)
+	// Delete removes the key ref names.
+	Delete(ctx context.Context, ref string) error
 }
 
 // EnrollmentToken authorises one EST enrollment for one inventory device.

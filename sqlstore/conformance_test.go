@@ -73,9 +73,12 @@ func testConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Sessions", testSessions},
 		{"SessionsEndOnCredentialChange", testSessionsEndOnCredentialChange},
 		{"AuditListing", testAuditListing},
+		{"AlertLifecycle", testAlertLifecycle},
+		{"AlertIsolationAndList", testAlertIsolationAndList},
 		{"NoActor", testNoActor},
 		{"AuditEveryChange", testAuditEveryChange},
 		{"AuditTamper", func(t *testing.T, _ *fixture) { testAuditTamper(t, open) }},
+		{"PKI", func(t *testing.T, _ *fixture) { testPKI(t, open) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

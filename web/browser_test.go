@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
 	"github.com/airtight/airtight/httpapi"
@@ -74,15 +75,17 @@ func startServer(t *testing.T) *httptest.Server {
 	if _, err := db.ImportDevices(sys, seedRecords()); err != nil {
 		t.Fatal(err)
 	}
+	seedAlert(t, sys, db)
 
 	deferred := &web.DeferredAuth{}
-	h, err := web.New(web.Config{Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db, Auth: deferred, Version: "browser-test"})
+	h, err := web.New(web.Config{Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db, Alerts: db, Certs: db,
+		Auth: deferred, Version: "browser-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := httpapi.New(httpapi.Config{Pages: h.Routes(), PasswordParams: argon2id.Fast, Version: "browser-test"},
 		httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-			Users: db, Tokens: db, Sessions: db, Audit: db, Ready: db.Ping})
+			Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Ready: db.Ping})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +93,26 @@ func startServer(t *testing.T) *httptest.Server {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts
+}
+
+// seedAlert raises one certificate-expiry alert on device BM-0003, as the
+// expiry watch would.
+func seedAlert(t *testing.T, ctx context.Context, db *sqlstore.DB) {
+	t.Helper()
+	p, err := db.ListDevices(ctx, inventory.DeviceFilter{Query: "BM-0003", Limit: 1})
+	if err != nil || len(p.Devices) != 1 {
+		t.Fatalf("find BM-0003: %v", err)
+	}
+	_, _, err = db.Raise(ctx, &alert.Alert{
+		Source: "pki", Kind: "certificate.expiry", Key: "pki.expiry:1:5f3a", Severity: alert.High, DeviceID: p.Devices[0].ID,
+		Title:    "Device certificate expires within 7 days",
+		Summary:  "A device uses this certificate to prove who it is on the network. Once it expires, the device can be refused by the systems it talks to (PACS, interface engines, Wi-Fi), which can interrupt clinical work.",
+		Action:   "Renew the certificate before it expires: the device re-enrolls over EST (simplereenroll), or issue a new one with 'airtight ca issue'. Renewing closes this alert.",
+		Evidence: []byte(`{"serial":"5f3a","profile":"device-ldevid","not_after":"2026-03-17T00:00:00Z"}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func seedRecords() []inventory.Record {
@@ -269,7 +292,40 @@ func TestBrowser(t *testing.T) {
 	do(t, ctx, "audit", chromedp.Navigate(ts.URL+"/audit"), chromedp.WaitVisible(css(`h1`)))
 	shot("audit")
 
-	// 6. Sign out: back to the sign-in page, and pages need signing in again.
+	// 6. Alerts: the seeded alert, with a badge in the navigation; acknowledging
+	// it (a CSRF-protected form) moves it to the Acknowledged tab.
+	do(t, ctx, "alerts", chromedp.Click(css(`a.nav-item[href="/alerts"]`)), chromedp.WaitVisible(css(`table.alert-table`)))
+	badge := step(t, ctx, "badge", chromedp.Text(css(`.nav-count`)))
+	alertRows := step(t, ctx, "alert rows", chromedp.Evaluate[int](`document.querySelectorAll('table.alert-table tbody tr').length`))
+	alertRow := step(t, ctx, "alert row", chromedp.Text(css(`table.alert-table tbody tr`)))
+	if !strings.HasPrefix(badge, "1") || alertRows != 1 || !strings.Contains(alertRow, "expires within 7 days") || !strings.Contains(alertRow, "BM-0003") {
+		t.Errorf("alerts: badge %q, %d rows (%q); want badge 1 and the BM-0003 alert", badge, alertRows, alertRow)
+	}
+	do(t, ctx, "alert details", chromedp.Click(css(`details.more summary`)), chromedp.WaitVisible(css(`pre.evidence`)))
+	shot("alerts")
+	do(t, ctx, "acknowledge", chromedp.Click(css(`form[action$="/status"] button`)), chromedp.WaitVisible(css(`.flash`)))
+	flash := step(t, ctx, "flash", chromedp.Text(css(`.flash`)))
+	if !strings.Contains(flash, "Alert acknowledged") {
+		t.Errorf("after acknowledging: flash %q", flash)
+	}
+	do(t, ctx, "acknowledged tab", chromedp.Click(css(`a.tab[href="/alerts?status=acknowledged"]`)), chromedp.WaitVisible(css(`table.alert-table`)))
+	status := step(t, ctx, "alert status", chromedp.Text(css(`table.alert-table .badge.alert-acknowledged`)))
+	if status != "Acknowledged" {
+		t.Errorf("acknowledged tab: status %q", status)
+	}
+	shot("alerts-acknowledged")
+
+	// 7. Certificates: none issued yet, so the page explains how to start.
+	do(t, ctx, "certificates", chromedp.Click(css(`a.nav-item[href="/certificates"]`)),
+		chromedp.WaitVisible(css(`a.nav-item.is-active[href="/certificates"]`)))
+	do(t, ctx, "certificates loaded", chromedp.WaitVisible(css(`.card.empty`)))
+	empty := step(t, ctx, "certificates empty", chromedp.Text(css(`.card.empty`)))
+	if !strings.Contains(empty, "No certificates yet") || !strings.Contains(empty, "airtight ca init") {
+		t.Errorf("certificates: empty state %q", empty)
+	}
+	shot("certificates")
+
+	// 8. Sign out: back to the sign-in page, and pages need signing in again.
 	do(t, ctx, "sign out", chromedp.Click(css(`form.logout button`)), chromedp.WaitVisible(css(`input[name=email]`)))
 	do(t, ctx, "after sign-out", chromedp.Navigate(ts.URL+"/devices"), chromedp.WaitVisible(css(`input[name=email]`)))
 

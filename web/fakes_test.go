@@ -6,8 +6,10 @@ import (
 	"net/http"
 
 	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/audit"
 	"github.com/airtight/airtight/inventory"
+	"github.com/airtight/airtight/pki"
 )
 
 // Hand-written fakes: each method calls its function field, and fails
@@ -146,3 +148,45 @@ func (f *fakeAuth) Logout(w http.ResponseWriter, r *http.Request) error {
 	return f.LogoutFn(w, r)
 }
 func (f *fakeAuth) CSRFToken(*http.Request) string { return "csrf-test-token" }
+
+type fakeAlerts struct {
+	ListAlertsFn func(context.Context, alert.Filter) ([]*alert.Alert, string, error)
+	SetStatusFn  func(context.Context, int64, alert.Status) (*alert.Alert, error)
+}
+
+func (f *fakeAlerts) Raise(context.Context, *alert.Alert) (*alert.Alert, bool, error) {
+	return nil, false, errUnexpected
+}
+func (f *fakeAlerts) FindAlert(context.Context, int64) (*alert.Alert, error) {
+	return nil, errUnexpected
+}
+func (f *fakeAlerts) ListAlerts(ctx context.Context, fl alert.Filter) ([]*alert.Alert, string, error) {
+	if f.ListAlertsFn == nil {
+		return nil, "", errUnexpected
+	}
+	return f.ListAlertsFn(ctx, fl)
+}
+func (f *fakeAlerts) SetStatus(ctx context.Context, id int64, s alert.Status) (*alert.Alert, error) {
+	if f.SetStatusFn == nil {
+		return nil, errUnexpected
+	}
+	return f.SetStatusFn(ctx, id, s)
+}
+
+type fakeCerts struct {
+	ListCAsFn          func(context.Context) ([]*pki.CA, error)
+	ListCertificatesFn func(context.Context, pki.CertificateFilter) ([]*pki.Certificate, string, error)
+}
+
+func (f *fakeCerts) ListCAs(ctx context.Context) ([]*pki.CA, error) {
+	if f.ListCAsFn == nil {
+		return nil, errUnexpected
+	}
+	return f.ListCAsFn(ctx)
+}
+func (f *fakeCerts) ListCertificates(ctx context.Context, fl pki.CertificateFilter) ([]*pki.Certificate, string, error) {
+	if f.ListCertificatesFn == nil {
+		return nil, "", errUnexpected
+	}
+	return f.ListCertificatesFn(ctx, fl)
+}

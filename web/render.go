@@ -58,12 +58,14 @@ type view struct {
 	CSRF    string
 	Version string
 	Flash   string
-	Data    any // the page's own data
+	Alerts  *alertCount // open alerts, for the navigation badge; set by render
+	Data    any         // the page's own data
 }
 
 // IsAdmin and the like let the shell show only the entries a role may open.
 func (v *view) IsAdmin() bool     { return v.Actor.Is(airtight.RoleAdmin) }
 func (v *view) CanSeeAudit() bool { return v.Actor.Is(airtight.RoleAdmin, airtight.RoleAuditor) }
+func (v *view) CanTriage() bool   { return v.Actor.Is(triageRoles...) }
 func (v *view) IsMaker() bool     { return v.Org != nil && v.Org.Kind == airtight.OrgManufacturer }
 func (v *view) OrgName() string {
 	if v.Org == nil {
@@ -83,6 +85,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	v.Version = h.cfg.Version
 	if v.CSRF == "" && v.Actor != nil {
 		v.CSRF = h.cfg.Auth.CSRFToken(r)
+	}
+	if v.Alerts == nil && v.Org != nil {
+		v.Alerts = h.openAlerts(r.Context())
 	}
 	var buf bytes.Buffer
 	if err := p.t.ExecuteTemplate(&buf, "root", v); err != nil {

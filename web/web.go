@@ -7,15 +7,18 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/audit"
 	"github.com/airtight/airtight/httpapi"
 	"github.com/airtight/airtight/inventory"
+	"github.com/airtight/airtight/pki"
 )
 
 // Authenticator logs dashboard users in and out. httpapi.Server implements
@@ -41,6 +44,14 @@ type DeferredAuth struct {
 	Authenticator
 }
 
+// CertificateLister is what the certificates page reads from the PKI store
+// (*sqlstore.DB implements it). Both methods are scoped to the actor's
+// organization.
+type CertificateLister interface {
+	ListCAs(ctx context.Context) ([]*pki.CA, error)
+	ListCertificates(ctx context.Context, f pki.CertificateFilter) ([]*pki.Certificate, string, error)
+}
+
 // Config holds the services the dashboard reads and the authenticator it
 // logs users in with. Every field but Logger and Version is required.
 type Config struct {
@@ -49,6 +60,8 @@ type Config struct {
 	Grants        inventory.GrantService
 	Orgs          airtight.OrganizationService
 	Audit         audit.Service
+	Alerts        alert.Service
+	Certs         CertificateLister
 	Auth          Authenticator
 	Logger        *slog.Logger
 	Version       string
@@ -66,6 +79,10 @@ func (c Config) validate() error {
 		return errors.New("web: Config.Orgs is required")
 	case c.Audit == nil:
 		return errors.New("web: Config.Audit is required")
+	case c.Alerts == nil:
+		return errors.New("web: Config.Alerts is required")
+	case c.Certs == nil:
+		return errors.New("web: Config.Certs is required")
 	case c.Auth == nil:
 		return errors.New("web: Config.Auth is required")
 	}
@@ -105,6 +122,8 @@ var (
 	readRoles  = []airtight.Role{airtight.RoleAdmin, airtight.RoleAnalyst, airtight.RoleBiomed, airtight.RoleAuditor}
 	adminRoles = []airtight.Role{airtight.RoleAdmin}
 	auditRoles = []airtight.Role{airtight.RoleAdmin, airtight.RoleAuditor}
+	// triageRoles may acknowledge, resolve and reopen alerts; auditors only read.
+	triageRoles = []airtight.Role{airtight.RoleAdmin, airtight.RoleAnalyst, airtight.RoleBiomed}
 )
 
 // Routes returns every dashboard route with its access policy.
@@ -117,6 +136,9 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/{$}", Roles: readRoles, Page: true, Summary: "Fleet overview", Handler: h.overview},
 		{Method: "GET", Pattern: "/devices", Roles: readRoles, Page: true, Summary: "Device list", Handler: h.deviceList},
 		{Method: "GET", Pattern: "/devices/{id}", Roles: readRoles, Page: true, Summary: "Device detail", Handler: h.deviceDetail},
+		{Method: "GET", Pattern: "/alerts", Roles: readRoles, Page: true, Summary: "Alerts to triage, newest first", Handler: h.alertList},
+		{Method: "POST", Pattern: "/alerts/{id}/status", Roles: triageRoles, Page: true, Summary: "Acknowledge, resolve or reopen an alert", Handler: h.setAlertStatus},
+		{Method: "GET", Pattern: "/certificates", Roles: readRoles, Page: true, Summary: "Certificate authorities and device certificates, soonest expiry first", Handler: h.certificates},
 		{Method: "GET", Pattern: "/grants", Roles: adminRoles, Page: true, Summary: "Installed-base sharing with device makers", Handler: h.grantList},
 		{Method: "POST", Pattern: "/grants/{id}/revoke", Roles: adminRoles, Page: true, Summary: "Revoke an installed-base grant", Handler: h.revokeGrant},
 		{Method: "GET", Pattern: "/audit", Roles: auditRoles, Page: true, Summary: "Audit log (latest entries)", Handler: h.auditLog},

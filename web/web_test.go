@@ -21,8 +21,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/audit"
 	"github.com/airtight/airtight/inventory"
+	"github.com/airtight/airtight/pki"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -36,6 +38,8 @@ type env struct {
 	grants  *fakeGrants
 	orgs    *fakeOrgs
 	audit   *fakeAudit
+	alerts  *fakeAlerts
+	certs   *fakeCerts
 	auth    *fakeAuth
 	logs    *bytes.Buffer
 	mux     *http.ServeMux
@@ -95,12 +99,21 @@ func newEnv(t *testing.T) *env {
 			return nil, airtight.Errorf(airtight.ENotFound, "organization not found")
 		}},
 		audit: &fakeAudit{},
-		auth:  &fakeAuth{},
-		logs:  &bytes.Buffer{},
+		alerts: &fakeAlerts{ListAlertsFn: func(context.Context, alert.Filter) ([]*alert.Alert, string, error) {
+			return nil, "", nil
+		}},
+		certs: &fakeCerts{
+			ListCAsFn: func(context.Context) ([]*pki.CA, error) { return nil, nil },
+			ListCertificatesFn: func(context.Context, pki.CertificateFilter) ([]*pki.Certificate, string, error) {
+				return nil, "", nil
+			},
+		},
+		auth: &fakeAuth{},
+		logs: &bytes.Buffer{},
 	}
 	h, err := New(Config{
 		Devices: e.devices, Manufacturers: fakeManufacturers{}, Grants: e.grants, Orgs: e.orgs,
-		Audit: e.audit, Auth: e.auth, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), Version: "1.2.3",
+		Audit: e.audit, Alerts: e.alerts, Certs: e.certs, Auth: e.auth, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), Version: "1.2.3",
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 	// authenticator breaks the cycle.
 	ref := &web.DeferredAuth{}
 	w, err := web.New(web.Config{
-		Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db,
+		Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db, Alerts: db, Certs: db,
 		Auth: ref, Logger: log, Version: Version,
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 func services(db *sqlstore.DB) httpapi.Services {
 	return httpapi.Services{
 		Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-		Users: db, Tokens: db, Sessions: db, Audit: db, Ready: db.Ping,
+		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Ready: db.Ping,
 	}
 }
 

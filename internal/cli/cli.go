@@ -84,7 +84,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.AddCommand(
 		e.serveCommand(), e.demoCommand(), e.versionCommand(), e.orgCommand(),
 		e.userCommand(), e.tokenCommand(), e.deviceCommand(), e.auditCommand(),
-		e.updateCommand(),
+		e.updateCommand(), e.caCommand(),
 	)
 	return root
 }
