@@ -26,6 +26,7 @@ type DB struct {
 	db      *sql.DB
 	dialect dialect
 	url     string
+	writer  chan struct{} // SQLite: one writer at a time (see begin)
 
 	// Now returns the current time; tests may replace it before use.
 	Now func() time.Time
@@ -35,7 +36,7 @@ type DB struct {
 // url is "postgres://..." (or "postgresql://...") for PostgreSQL; anything
 // else is a SQLite file path ("sqlite:" prefix optional; ":memory:" for tests).
 func Open(ctx context.Context, url string) (*DB, error) {
-	d := &DB{url: url, Now: time.Now}
+	d := &DB{url: url, Now: time.Now, writer: make(chan struct{}, 1)}
 	var err error
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):

@@ -13,19 +13,44 @@ import (
 
 // Tx is a transaction with a fixed "now" and the dialect's placeholders.
 type Tx struct {
-	tx  *sql.Tx
-	d   dialect
-	now time.Time
+	tx      *sql.Tx
+	d       dialect
+	now     time.Time
+	release func() // ends the writer's turn (SQLite); called once
 }
 
-// begin starts a read-write transaction.
+// begin starts a read-write transaction. On SQLite, which has one writer at
+// a time, this process's writers take turns on a mutex first: queueing in
+// Go is fair and immediate, where queueing on SQLite's busy timeout sleeps
+// and backs off (writers from other processes, such as the CLI, still use
+// the busy timeout).
 func (d *DB) begin(ctx context.Context) (*Tx, error) {
+	release := func() {}
+	if d.dialect.name == sqlite.name {
+		if err := d.lockWriter(ctx); err != nil {
+			return nil, err
+		}
+		release = d.unlockWriter
+	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
+		release()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, d: d.dialect, now: d.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{tx: tx, d: d.dialect, now: d.Now().UTC().Truncate(time.Microsecond), release: release}, nil
 }
+
+// lockWriter waits for the writer's turn, or for ctx to end.
+func (d *DB) lockWriter(ctx context.Context) error {
+	select {
+	case d.writer <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("begin: %w", ctx.Err())
+	}
+}
+
+func (d *DB) unlockWriter() { <-d.writer }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.d.q(q), args...)
@@ -46,8 +71,26 @@ func (t *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
 	return id, err
 }
 
-func (t *Tx) commit() error   { return t.tx.Commit() }
-func (t *Tx) rollback() error { return t.tx.Rollback() }
+// commit commits and ends the writer's turn.
+func (t *Tx) commit() error {
+	err := t.tx.Commit()
+	t.done()
+	return err
+}
+
+// rollback rolls back (a no-op after commit) and ends the writer's turn.
+func (t *Tx) rollback() error {
+	err := t.tx.Rollback()
+	t.done()
+	return err
+}
+
+func (t *Tx) done() {
+	if t.release != nil {
+		t.release()
+		t.release = nil
+	}
+}
 
 // Read-side helpers on the pool.
 func (d *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
