@@ -106,7 +106,8 @@ func (e *realEnv) start(t testing.TB, authority *pki.Authority) {
 	api, err := httpapi.New(httpapi.Config{Secure: true, Pages: srv.Routes(),
 		PasswordParams: argon2id.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}},
 		httpapi.Services{Orgs: e.db, Manufacturers: e.db, Products: e.db, Versions: e.db, Devices: e.db,
-			Grants: e.db, Users: e.db, Tokens: e.db, Sessions: e.db, Audit: e.db, Alerts: e.db})
+			Grants: e.db, Users: e.db, Tokens: e.db, Sessions: e.db, Audit: e.db, Alerts: e.db,
+			PKI: authority, PKIStore: e.db})
 	if err != nil {
 		t.Fatal(err)
 	}

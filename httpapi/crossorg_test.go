@@ -17,15 +17,17 @@ var validBodies = map[string]string{
 	"PATCH /api/v1/versions/{id}":         `{"release_date":"2024-01-02"}`,
 	"PATCH /api/v1/users/{id}":            `{"name":"Renamed"}`,
 	"POST /api/v1/products/{id}/versions": `{"version":"9.9"}`,
+
+	"POST /api/v1/pki/certificates/{serial}/revoke": `{"reason":"keyCompromise"}`,
 }
 
 // TestCrossOrg: every role of organization B that may use a route with an
-// {id} gets 404 for organization A's record, and nothing A holds appears in
-// any of B's lists.
+// {id} or a {serial} gets 404 for organization A's record, and nothing A
+// holds appears in any of B's lists.
 func TestCrossOrg(t *testing.T) {
 	e := newEnv(t)
 	for _, rt := range e.srv.Routes() {
-		if rt.Public || !strings.Contains(rt.Pattern, "{id}") {
+		if rt.Public || !strings.Contains(rt.Pattern, "{") {
 			continue
 		}
 		key := rt.Method + " " + rt.Pattern
@@ -44,6 +46,10 @@ func TestCrossOrg(t *testing.T) {
 	w := e.do(request{method: "GET", path: fillPath("/api/v1/devices/{id}", e.a), token: e.a.tokens["admin"]})
 	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), "R2") {
 		t.Errorf("A's device after B's attempts: %d %s", w.Code, w.Body)
+	}
+	w = e.do(request{method: "GET", path: fillPath("/api/v1/pki/certificates/{serial}", e.a), token: e.a.tokens["admin"]})
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"status":"good"`) {
+		t.Errorf("A's certificate after B's attempts: %d %s", w.Code, w.Body)
 	}
 	checkListsExclude(t, e, e.b, "st-mary")
 }

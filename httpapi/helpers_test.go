@@ -3,7 +3,12 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +25,8 @@ import (
 	"github.com/airtight/airtight/auth/argon2id"
 	"github.com/airtight/airtight/httpapi"
 	"github.com/airtight/airtight/inventory"
+	"github.com/airtight/airtight/pki"
+	"github.com/airtight/airtight/pki/keyfile"
 	"github.com/airtight/airtight/sqlstore"
 )
 
@@ -45,9 +52,11 @@ func (s *syncBuffer) String() string {
 
 // env is a server on a real SQLite store with three organizations: two
 // hospitals (A, B) and a device maker (M) that A granted one manufacturer.
+// Each has its own root and issuing CA, made by a real Authority.
 type env struct {
 	t    *testing.T
 	db   *sqlstore.DB
+	ca   *pki.Authority
 	path string
 	srv  *httpapi.Server
 	logs *syncBuffer
@@ -62,6 +71,8 @@ type orgFixture struct {
 	manufacturer, product, version       int64
 	device, otherDevice, user, victimTok int64
 	grant, alert                         int64
+	issuingCA                            int64
+	cert                                 string // serial of a certificate of device
 	email                                string
 }
 
@@ -75,7 +86,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, db: db, path: path, logs: &syncBuffer{}}
+	e := &env{t: t, db: db, ca: newAuthority(t, db), path: path, logs: &syncBuffer{}}
 	e.a = e.seed("st-mary", airtight.OrgHospital)
 	e.b = e.seed("general", airtight.OrgHospital)
 	e.m = e.seed("acme-devices", airtight.OrgManufacturer)
@@ -84,9 +95,19 @@ func newEnv(t *testing.T, opts ...option) *env {
 	return e
 }
 
-func services(db *sqlstore.DB) httpapi.Services {
+func services(db *sqlstore.DB, ca pki.Service) httpapi.Services {
 	return httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Ready: db.Ping}
+		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, PKI: ca, PKIStore: db, Ready: db.Ping}
+}
+
+// newAuthority is a real Authority whose CA keys are files encrypted with
+// cheap argon2id parameters.
+func newAuthority(t *testing.T, db *sqlstore.DB) *pki.Authority {
+	t.Helper()
+	keys, err := keyfile.New(filepath.Join(t.TempDir(), "keys"), []byte("test CA passphrase"),
+		keyfile.WithParams(keyfile.Params{Time: 1, Memory: 64, Threads: 1}))
+	must(t, err)
+	return pki.NewAuthority(db, keys)
 }
 
 func (e *env) newServer(opts ...option) *httpapi.Server {
@@ -97,7 +118,7 @@ func (e *env) newServer(opts ...option) *httpapi.Server {
 		Pages:          testPages(),
 		Version:        "test",
 	}
-	svc := services(e.db)
+	svc := services(e.db, e.ca)
 	for _, o := range opts {
 		o(&cfg, &svc)
 	}
@@ -141,7 +162,41 @@ func (e *env) seed(slug string, kind airtight.OrgKind) *orgFixture {
 		Severity: alert.High, DeviceID: f.device, Title: "Certificate of " + slug + " expires"})
 	must(e.t, err)
 	f.alert = a.ID
+	f.issuingCA, f.cert = e.seedPKI(ctx, slug, f.device)
 	return f
+}
+
+// seedPKI creates the organization's CAs and issues an LDevID certificate
+// to the device whose serial number is SN-<slug>-x.
+func (e *env) seedPKI(ctx context.Context, slug string, device int64) (caID int64, serial string) {
+	e.t.Helper()
+	_, issuing, err := e.ca.Init(ctx, pki.InitOptions{Name: "CA " + slug})
+	must(e.t, err)
+	c, err := e.ca.Issue(ctx, pki.IssueRequest{Profile: pki.ProfileDeviceLDevID, CSR: parseCSR(e.t, newCSR(e.t, nil)),
+		DeviceID: device, DeviceSerial: "SN-" + slug + "-x"})
+	must(e.t, err)
+	return issuing.ID, c.Serial
+}
+
+// newCSR returns a PEM certificate signing request for a new P-256 key;
+// tmpl nil asks for a bare one.
+func newCSR(t *testing.T, tmpl *x509.CertificateRequest) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	if tmpl == nil {
+		tmpl = &x509.CertificateRequest{}
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, key)
+	must(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+}
+
+func parseCSR(t *testing.T, s string) *x509.CertificateRequest {
+	t.Helper()
+	csr, err := pki.ParseCSR([]byte(s))
+	must(t, err)
+	return csr
 }
 
 // seedDevice creates a manufacturer, product, version and device whose
@@ -153,7 +208,8 @@ func (e *env) seedDevice(ctx context.Context, slug, n string) (mID, vID, pID, dI
 	must(e.t, e.db.CreateProduct(ctx, p))
 	v := &inventory.ProductVersion{ProductID: p.ID, Version: "1.0"}
 	must(e.t, e.db.CreateVersion(ctx, v))
-	d := &inventory.Device{ProductVersionID: v.ID, AssetTag: "TAG-" + slug + "-" + n, Department: "Radiology"}
+	d := &inventory.Device{ProductVersionID: v.ID, AssetTag: "TAG-" + slug + "-" + n, SerialNumber: "SN-" + slug + "-" + n,
+		Department: "Radiology"}
 	must(e.t, e.db.CreateDevice(ctx, d))
 	return m.ID, v.ID, p.ID, d.ID
 }
@@ -253,8 +309,12 @@ func decode(t *testing.T, w *httptest.ResponseRecorder, v any) {
 	}
 }
 
-// fillPath replaces {id} with the ID of f's record of the route's kind.
+// fillPath replaces {id} or {serial} with the ID or serial of f's record of
+// the route's kind.
 func fillPath(pattern string, f *orgFixture) string {
+	if strings.HasPrefix(pattern, "/api/v1/pki/certificates/") {
+		return strings.Replace(pattern, "{serial}", f.cert, 1)
+	}
 	ids := []struct {
 		prefix string
 		id     int64
@@ -268,9 +328,9 @@ func fillPath(pattern string, f *orgFixture) string {
 			return strings.Replace(pattern, "{id}", strconv.FormatInt(x.id, 10), 1)
 		}
 	}
-	if strings.Contains(pattern, "{id}") && strings.HasPrefix(pattern, "/api/") {
-		// A new {id} route must get a fixture record here, or the
-		// cross-organization test would pass without testing it.
+	if strings.Contains(pattern, "{") && strings.HasPrefix(pattern, "/api/") {
+		// A new {id} or {serial} route must get a fixture record here, or
+		// the cross-organization test would pass without testing it.
 		panic("fillPath: no fixture record for " + pattern)
 	}
 	return pattern

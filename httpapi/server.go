@@ -15,10 +15,11 @@ import (
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
 	"github.com/airtight/airtight/inventory"
+	"github.com/airtight/airtight/pki"
 )
 
 // Services are the domain services the API calls. *sqlstore.DB implements
-// them all.
+// them all but PKI, which is the pki.Authority.
 type Services struct {
 	Orgs          airtight.OrganizationService
 	Manufacturers inventory.ManufacturerService
@@ -31,7 +32,12 @@ type Services struct {
 	Sessions      auth.SessionService
 	Audit         audit.Service
 	Alerts        alert.Service
+	PKI           pki.Service // the Authority
+	PKIStore      PKIStore
 	Ready         func(context.Context) error // nil: always ready
+	// OnRevoke, when set, is called after every successful revocation
+	// (e.g. to drop the OCSP responder's cached answers for the serial).
+	OnRevoke func(caID int64, serial string)
 }
 
 // Config configures a Server. The zero value of every field is usable.
@@ -123,7 +129,7 @@ func (svc Services) validate() error {
 		"Orgs": svc.Orgs != nil, "Manufacturers": svc.Manufacturers != nil, "Products": svc.Products != nil,
 		"Versions": svc.Versions != nil, "Devices": svc.Devices != nil, "Grants": svc.Grants != nil,
 		"Users": svc.Users != nil, "Tokens": svc.Tokens != nil, "Sessions": svc.Sessions != nil,
-		"Audit": svc.Audit != nil, "Alerts": svc.Alerts != nil,
+		"Audit": svc.Audit != nil, "Alerts": svc.Alerts != nil, "PKI": svc.PKI != nil, "PKIStore": svc.PKIStore != nil,
 	} {
 		if !ok {
 			missing = append(missing, name)

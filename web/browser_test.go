@@ -9,6 +9,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"github.com/airtight/airtight/pki"
+	"github.com/airtight/airtight/pki/keyfile"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -85,7 +87,8 @@ func startServer(t *testing.T) *httptest.Server {
 	}
 	srv, err := httpapi.New(httpapi.Config{Pages: h.Routes(), PasswordParams: argon2id.Fast, Version: "browser-test"},
 		httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-			Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Ready: db.Ping})
+			Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Ready: db.Ping,
+			PKI: pki.NewAuthority(db, browserKeys(t)), PKIStore: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,4 +336,14 @@ func TestBrowser(t *testing.T) {
 	for _, p := range problems() {
 		t.Errorf("browser console: %s", p)
 	}
+}
+
+// browserKeys is an empty CA key store: the browser test issues nothing.
+func browserKeys(t *testing.T) *keyfile.Store {
+	t.Helper()
+	keys, err := keyfile.New(t.TempDir(), []byte("browser-test passphrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }

@@ -11,7 +11,11 @@ import (
 	"time"
 
 	"github.com/airtight/airtight/auth/argon2id"
+	"github.com/airtight/airtight/est"
 	"github.com/airtight/airtight/httpapi"
+	"github.com/airtight/airtight/ocsp"
+	"github.com/airtight/airtight/pki"
+	"github.com/airtight/airtight/pki/expiry"
 	"github.com/airtight/airtight/sqlstore"
 	"github.com/airtight/airtight/web"
 )
@@ -19,16 +23,25 @@ import (
 // App is the running server: every subsystem, built explicitly here and
 // nowhere else, started in order and stopped in reverse.
 type App struct {
-	log   *slog.Logger
-	DB    *sqlstore.DB
-	API   *httpapi.Server
-	Web   *web.Handler
-	tls   *tls.Config
-	addr  string
-	srv   *http.Server
-	ln    net.Listener
-	done  chan error
-	stopC chan struct{}
+	log       *slog.Logger
+	DB        *sqlstore.DB
+	Authority *pki.Authority
+	EST       *est.Server
+	OCSP      *ocsp.Responder
+	API       *httpapi.Server
+	Web       *web.Handler
+	Expiry    *expiry.Watch
+	opts      appOptions
+	main, est *listener
+	stopC     chan struct{}
+	done      chan error
+}
+
+// listener is one HTTP server on one address.
+type listener struct {
+	srv *http.Server
+	ln  net.Listener
+	tls bool
 }
 
 // appOptions are what differs between serve, demo and tests.
@@ -36,6 +49,9 @@ type appOptions struct {
 	Addr      string
 	TLS       *tls.Config // nil: plain HTTP
 	Passwords argon2id.Params
+	Keys      pki.KeyStore // CA keys; nil: none (issuing fails with a clear error)
+	PublicURL string       // written into certificates; "" until Start knows the address
+	ESTAddr   string       // the EST listener that accepts client certificates; "" for none
 }
 
 // openStore opens the configured database.
@@ -47,8 +63,12 @@ func openStore(ctx context.Context, c *Config) (*sqlstore.DB, error) {
 	return db, nil
 }
 
-// newApp wires the store, the dashboard and the API together.
+// newApp wires the store, the PKI, the dashboard and the API together.
 func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
+	a := &App{log: log, DB: db, opts: o}
+	if err := a.wirePKI(); err != nil {
+		return nil, err
+	}
 	// The dashboard's login form goes through the API server's session
 	// logic; the API server mounts the dashboard's pages. The deferred
 	// authenticator breaks the cycle.
@@ -60,100 +80,188 @@ func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
+	pages := append(w.Routes(), a.EST.Routes()...)
+	pages = append(pages, a.OCSP.Routes()...)
 	api, err := httpapi.New(httpapi.Config{
-		Logger: log, Secure: o.TLS != nil, Pages: w.Routes(), PageError: w.ErrorPage,
+		Logger: log, Secure: o.TLS != nil, Pages: pages, PageError: w.ErrorPage,
 		PasswordParams: o.Passwords, Version: Version,
-	}, services(db))
+	}, a.services())
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	ref.Authenticator = api
-	return &App{log: log, DB: db, API: api, Web: w, tls: o.TLS, addr: o.Addr}, nil
+	a.API, a.Web = api, w
+	a.Expiry = &expiry.Watch{Orgs: db, Certs: db, Alerts: db, Log: log, Now: time.Now}
+	return a, nil
+}
+
+// wirePKI builds the certificate authority and its protocol front ends.
+func (a *App) wirePKI() error {
+	keys := a.opts.Keys
+	if keys == nil {
+		keys = &keyRouter{why: errors.New("no CA key store configured")}
+	}
+	var opts []pki.Option
+	if a.opts.PublicURL != "" {
+		opts = append(opts, pki.WithPublicURL(a.opts.PublicURL))
+	}
+	a.Authority = pki.NewAuthority(a.DB, keys, opts...)
+	var err error
+	a.EST, err = est.New(est.Config{Service: a.Authority, Certs: a.DB, Enroll: a.DB, Orgs: a.DB, Devices: a.DB, Logger: a.log})
+	if err != nil {
+		return fmt.Errorf("est: %w", err)
+	}
+	a.OCSP, err = ocsp.New(ocsp.Config{Signers: a.Authority, Store: a.DB, CRLs: a.Authority, Logger: a.log})
+	if err != nil {
+		return fmt.Errorf("ocsp: %w", err)
+	}
+	return nil
 }
 
 // services hands every service the store implements to the API.
-func services(db *sqlstore.DB) httpapi.Services {
+func (a *App) services() httpapi.Services {
+	db := a.DB
 	return httpapi.Services{
 		Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
 		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Ready: db.Ping,
+		PKI: a.Authority, PKIStore: db, OnRevoke: a.OCSP.Invalidate,
 	}
 }
 
-// Start listens and serves in the background.
+// Start listens and serves in the background: the main listener (API,
+// dashboard, EST with tokens, OCSP, CRLs) and, when configured, the EST
+// listener that asks devices for client certificates. Client certificates
+// are requested only there, so that browsers on the dashboard are never
+// prompted for one.
 func (a *App) Start(ctx context.Context) error {
-	ln, err := net.Listen("tcp", a.addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", a.addr, err)
+	var err error
+	if a.main, err = a.listen(a.opts.Addr, a.API.Handler(), a.opts.TLS); err != nil {
+		return err
 	}
-	a.ln = ln
-	a.srv = &http.Server{
-		Handler:           a.API.Handler(),
+	if a.opts.ESTAddr != "" {
+		if a.opts.TLS == nil {
+			a.main.ln.Close()
+			return errors.New("the EST listener needs TLS (client certificates): do not combine --est-addr with --tls off")
+		}
+		estTLS := a.opts.TLS.Clone()
+		estTLS.ClientAuth = tls.RequestClientCert // the EST handlers verify against each organization's anchors
+		if a.est, err = a.listen(a.opts.ESTAddr, a.EST.Handler(), estTLS); err != nil {
+			a.main.ln.Close()
+			return err
+		}
+	}
+	a.stopC, a.done = make(chan struct{}), make(chan error, 2)
+	for _, l := range []*listener{a.main, a.est} {
+		if l != nil {
+			go func() { a.done <- l.serve() }()
+		}
+	}
+	go a.housekeeping()
+	a.log.Info("serving", "url", a.URL(), "database", a.DB.Engine())
+	if a.est != nil {
+		a.log.Info("serving EST with client certificates", "addr", a.est.ln.Addr().String())
+	}
+	return nil
+}
+
+func (a *App) listen(addr string, h http.Handler, tlsCfg *tls.Config) (*listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return &listener{ln: ln, tls: tlsCfg != nil, srv: &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // CSV imports up to 64 MiB on slow links
 		WriteTimeout:      10 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-		TLSConfig:         a.tls,
-	}
-	a.done = make(chan error, 1)
-	a.stopC = make(chan struct{})
-	go func() {
-		if a.tls != nil {
-			a.done <- a.srv.ServeTLS(ln, "", "")
-		} else {
-			a.done <- a.srv.Serve(ln)
-		}
-	}()
-	go a.housekeeping()
-	a.log.Info("serving", "url", a.URL(), "database", a.DB.Engine())
-	return nil
+		TLSConfig:         tlsCfg,
+	}}, nil
 }
 
-// housekeeping removes expired sessions every few minutes.
+func (l *listener) serve() error {
+	if l.tls {
+		return l.srv.ServeTLS(l.ln, "", "")
+	}
+	return l.srv.Serve(l.ln)
+}
+
+// housekeeping removes expired sessions every few minutes and runs the
+// certificate expiry watch at start and every six hours.
 func (a *App) housekeeping() {
-	t := time.NewTicker(5 * time.Minute)
-	defer t.Stop()
+	sessions := time.NewTicker(5 * time.Minute)
+	watch := time.NewTicker(6 * time.Hour)
+	defer sessions.Stop()
+	defer watch.Stop()
+	a.runExpiryWatch()
 	for {
 		select {
 		case <-a.stopC:
 			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			if n, err := a.DB.DeleteExpiredSessions(ctx, time.Now()); err != nil {
-				a.log.Warn("session cleanup failed", "err", err)
-			} else if n > 0 {
-				a.log.Debug("expired sessions removed", "n", n)
-			}
-			cancel()
+		case <-sessions.C:
+			a.cleanSessions()
+		case <-watch.C:
+			a.runExpiryWatch()
 		}
 	}
 }
 
-// URL is where the server answers.
+func (a *App) cleanSessions() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if n, err := a.DB.DeleteExpiredSessions(ctx, time.Now()); err != nil {
+		a.log.Warn("session cleanup failed", "err", err)
+	} else if n > 0 {
+		a.log.Debug("expired sessions removed", "n", n)
+	}
+}
+
+func (a *App) runExpiryWatch() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if n, err := a.Expiry.Run(ctx); err != nil {
+		a.log.Warn("certificate expiry watch failed", "err", err)
+	} else if n > 0 {
+		a.log.Info("certificate expiry alerts raised or refreshed", "n", n)
+	}
+}
+
+// URL is where the main listener answers.
 func (a *App) URL() string {
 	scheme := "http"
-	if a.tls != nil {
+	if a.main.tls {
 		scheme = "https"
 	}
-	host, port, _ := net.SplitHostPort(a.ln.Addr().String())
+	host, port, _ := net.SplitHostPort(a.main.ln.Addr().String())
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "localhost"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
 }
 
-// Stop shuts the server down gracefully (in-flight requests finish), then
-// closes the store.
+// Stop shuts the listeners down gracefully (in-flight requests finish),
+// then closes the store.
 func (a *App) Stop(ctx context.Context) error {
 	var errs []error
-	if a.srv != nil {
+	if a.stopC != nil {
 		close(a.stopC)
-		if err := a.srv.Shutdown(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		for _, l := range []*listener{a.est, a.main} {
+			if l == nil {
+				continue
+			}
+			if err := l.srv.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("shutdown: %w", err))
+			}
 		}
-		if err := <-a.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errs = append(errs, err)
+		for _, l := range []*listener{a.est, a.main} {
+			if l == nil {
+				continue
+			}
+			if err := <-a.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if err := a.DB.Close(); err != nil {
@@ -162,15 +270,15 @@ func (a *App) Stop(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// serveUntilDone runs the app until ctx is cancelled (SIGINT, SIGTERM) or the
-// server fails, then stops it within 20 seconds.
+// serveUntilDone runs the app until ctx is cancelled (SIGINT, SIGTERM) or a
+// listener fails, then stops it within 20 seconds.
 func (a *App) serveUntilDone(ctx context.Context) error {
 	var serveErr error
 	select {
 	case <-ctx.Done():
 		a.log.Info("shutting down")
 	case serveErr = <-a.done:
-		a.done <- serveErr // Stop reads it again
+		a.done <- serveErr // Stop reads one result per listener
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

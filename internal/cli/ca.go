@@ -36,7 +36,6 @@ const (
 
 func (e *env) caCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "ca", Short: "Run the organization's certificate authority (device identity)"}
-	cmd.PersistentFlags().String("public-url", "", "base URL written into certificates for CRL and OCSP, e.g. https://ca.example:8443 (env AIRTIGHT_PUBLIC_URL)")
 	cmd.AddCommand(e.caInitCommand(), e.caChainCommand(), e.caIssueCommand(), e.caRevokeCommand(),
 		e.caListCommand(), e.caCRLCommand())
 	return cmd
@@ -73,18 +72,11 @@ func (e *env) withCA(cmd *cobra.Command, create bool, fn func(c *caEnv) error) e
 			return err
 		}
 		var opts []pki.Option
-		if u := e.publicURL(cmd); u != "" {
-			opts = append(opts, pki.WithPublicURL(u))
+		if cfg.PublicURL != "" {
+			opts = append(opts, pki.WithPublicURL(cfg.PublicURL))
 		}
 		return fn(&caEnv{ctx: ctx, db: db, auth: pki.NewAuthority(db, keys, opts...), keys: keys, org: org})
 	})
-}
-
-func (e *env) publicURL(cmd *cobra.Command) string {
-	if u, _ := cmd.Flags().GetString("public-url"); u != "" {
-		return u
-	}
-	return e.getenv("AIRTIGHT_PUBLIC_URL")
 }
 
 // caPassphrase returns AIRTIGHT_CA_PASSPHRASE or the passphrase file's

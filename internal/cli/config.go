@@ -26,6 +26,8 @@ type Config struct {
 	TLSKey    string `yaml:"tls_key"`    // --tls-key, AIRTIGHT_TLS_KEY
 	LogLevel  string `yaml:"log_level"`  // --log-level, AIRTIGHT_LOG_LEVEL
 	LogFormat string `yaml:"log_format"` // --log-format text|json, AIRTIGHT_LOG_FORMAT
+	PublicURL string `yaml:"public_url"` // --public-url, AIRTIGHT_PUBLIC_URL
+	ESTAddr   string `yaml:"est_addr"`   // --est-addr, AIRTIGHT_EST_ADDR
 }
 
 // setting binds one configuration key to its flag, variable and YAML field.
@@ -45,6 +47,8 @@ var settings = []setting{
 	{"tls-key", func(c *Config) *string { return &c.TLSKey }, "", "TLS private key file (PEM)"},
 	{"log-level", func(c *Config) *string { return &c.LogLevel }, "info", "log level: debug, info, warn, error"},
 	{"log-format", func(c *Config) *string { return &c.LogFormat }, "text", "log format: text or json"},
+	{"public-url", func(c *Config) *string { return &c.PublicURL }, "", "base URL devices reach the server at, written into certificates for CRL and OCSP (default: the server's own URL)"},
+	{"est-addr", func(c *Config) *string { return &c.ESTAddr }, "", "listen address of the EST endpoint that accepts device client certificates (factory identities, re-enrollment); off when empty"},
 }
 
 // envName returns the environment variable of a flag: data → AIRTIGHT_DATA.

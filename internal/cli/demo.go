@@ -11,6 +11,7 @@ import (
 
 	"github.com/airtight/airtight/auth/argon2id"
 	"github.com/airtight/airtight/demo"
+	"github.com/airtight/airtight/pki"
 )
 
 func (e *env) demoCommand() *cobra.Command {
@@ -61,7 +62,31 @@ func (e *env) runDemo(ctx context.Context, c *Config, devices int) error {
 		db.Close()
 		return fmt.Errorf("seed demo: %w", err)
 	}
-	app, err := newApp(db, log, appOptions{Addr: c.Addr, TLS: tlsCfg, Passwords: argon2id.Default})
+	pass, err := e.caPassphrase(c.Data, true) // the demo's CA keys live in the data directory
+	if err != nil {
+		db.Close()
+		return err
+	}
+	clear(pass)
+	keys, closeKeys, err := e.serverKeys(c)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	defer closeKeys()
+	pub := publicURL(c, tlsCfg != nil)
+	pres, err := demo.SeedPKI(ctx, db, func(now func() time.Time) *pki.Authority {
+		return pki.NewAuthority(db, keys, pki.WithClock(now), pki.WithPublicURL(pub))
+	}, time.Now(), 60)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("seed demo certificates: %w", err)
+	}
+	if !pres.AlreadySeeded {
+		log.Info("demo device CA created", "certificates", pres.Certificates, "revoked", pres.Revoked)
+	}
+	app, err := newApp(db, log, appOptions{Addr: c.Addr, TLS: tlsCfg, Passwords: argon2id.Default,
+		Keys: keys, PublicURL: pub, ESTAddr: c.ESTAddr})
 	if err != nil {
 		db.Close()
 		return err

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"net"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,11 +34,17 @@ only behind a TLS-terminating proxy.`,
 			if err != nil {
 				return err
 			}
+			keys, closeKeys, err := e.serverKeys(c)
+			if err != nil {
+				return err
+			}
+			defer closeKeys()
 			db, err := openStore(e.ctx, c)
 			if err != nil {
 				return err
 			}
-			app, err := newApp(db, log, appOptions{Addr: c.Addr, TLS: tlsCfg, Passwords: argon2id.Default})
+			app, err := newApp(db, log, appOptions{Addr: c.Addr, TLS: tlsCfg, Passwords: argon2id.Default,
+				Keys: keys, PublicURL: publicURL(c, tlsCfg != nil), ESTAddr: c.ESTAddr})
 			if err != nil {
 				db.Close()
 				return err
@@ -51,4 +60,28 @@ only behind a TLS-terminating proxy.`,
 			return app.serveUntilDone(e.ctx)
 		},
 	}
+}
+
+// publicURL is the configured public URL, else the server's own address
+// (with this machine's name for a wildcard host).
+func publicURL(c *Config, tls bool) string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return ""
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		if h, err := os.Hostname(); err == nil {
+			host = h
+		} else {
+			host = "localhost"
+		}
+	}
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
 }
