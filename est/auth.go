@@ -38,6 +38,7 @@ type enrollment struct {
 	profile string
 	policy  namePolicy
 	subject string // reenroll: the subject the request must repeat
+	token   string // the enrollment token's hash, spent when the certificate is recorded
 }
 
 // hasCredentials reports whether the request carries any: the API's
@@ -66,15 +67,18 @@ func (s *Server) authenticateEnroll(r *http.Request, org *airtight.Organization)
 	return nil, unauthorized(nil)
 }
 
-// tokenEnrollment spends the one-time token sent as the Basic password.
-// The token is spent even when a later check refuses the request; the
-// request's CSR has already been checked by then.
+// tokenEnrollment authenticates with the one-time token sent as the Basic
+// password. The token is only looked up here; it is spent in the same
+// transaction that records the certificate (IssueRequest.SpendToken), so a
+// request refused on the way leaves it usable, and of two concurrent
+// requests with one token exactly one gets a certificate.
 func (s *Server) tokenEnrollment(r *http.Request, org *airtight.Organization) (*enrollment, error) {
 	_, secret, ok := r.BasicAuth()
 	if !ok || secret == "" || len(secret) > maxSecretLen {
 		return nil, unauthorized(nil)
 	}
-	tok, err := s.cfg.Enroll.UseEnrollmentToken(remoteContext(r), auth.HashSecret(secret))
+	hash := auth.HashSecret(secret)
+	tok, err := s.cfg.Enroll.FindEnrollmentToken(remoteContext(r), hash)
 	switch code := airtight.ErrorCode(err); {
 	case code == airtight.EUnauthorized || code == airtight.ENotFound:
 		return nil, failf(http.StatusUnauthorized, err, "enrollment token is unknown, used or expired")
@@ -85,7 +89,9 @@ func (s *Server) tokenEnrollment(r *http.Request, org *airtight.Organization) (*
 	case !tok.ExpiresAt.IsZero() && !s.cfg.Now().Before(tok.ExpiresAt):
 		return nil, failf(http.StatusUnauthorized, nil, "enrollment token is unknown, used or expired")
 	}
-	e := &enrollment{org: org, ctx: systemContext(r.Context(), org.ID), method: methodToken, profile: tok.Profile}
+	sys := airtight.SystemActor(org.ID, "est")
+	sys.RemoteAddr = airtight.ActorFrom(remoteContext(r)).RemoteAddr // the token's audit entry says from where
+	e := &enrollment{org: org, ctx: airtight.NewContext(r.Context(), sys), method: methodToken, profile: tok.Profile, token: hash}
 	if e.device, err = s.findDevice(e.ctx, tok.DeviceID); err != nil {
 		return nil, err
 	}

@@ -149,7 +149,7 @@ func (s *Server) prepare(r *http.Request, authn authenticator) (*enrollment, *x5
 
 // issue asks the CA for the certificate and logs what was issued.
 func (s *Server) issue(e *enrollment, csr *x509.CertificateRequest) (*x509.Certificate, error) {
-	req := pki.IssueRequest{Profile: e.profile, CSR: csr, AllowedNames: e.policy.allowed()}
+	req := pki.IssueRequest{Profile: e.profile, CSR: csr, AllowedNames: e.policy.allowed(), SpendToken: e.token}
 	if e.device != nil {
 		req.DeviceID, req.DeviceSerial, req.UDI = e.device.ID, e.device.SerialNumber, e.device.UDI
 	} else {

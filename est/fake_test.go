@@ -103,6 +103,7 @@ func (ca *testCA) sign(subject pkix.Name, dns []string, pub crypto.PublicKey) (*
 type fakeService struct {
 	pki.Service // unimplemented methods panic
 	ca          *testCA
+	enroll      *fakeEnroll // spends IssueRequest.SpendToken, as the store does
 	mu          sync.Mutex
 	issued      []pki.IssueRequest
 	certs       map[string]*pki.Certificate
@@ -121,6 +122,11 @@ func (f *fakeService) Issue(ctx context.Context, req pki.IssueRequest) (*pki.Cer
 		req.CSR.DNSNames, req.CSR.PublicKey)
 	if err != nil {
 		return nil, err
+	}
+	if req.SpendToken != "" {
+		if _, err := f.enroll.UseEnrollmentToken(ctx, req.SpendToken); err != nil {
+			return nil, err
+		}
 	}
 	rec := &pki.Certificate{Serial: pki.FormatSerial(c.SerialNumber), OrgID: a.OrgID, CAID: 2, DeviceID: req.DeviceID,
 		Profile: req.Profile, DER: c.Raw, Status: pki.StatusGood}
@@ -169,6 +175,17 @@ func (f *fakeEnroll) UseEnrollmentToken(ctx context.Context, hash string) (*pki.
 	}
 	now := f.now()
 	t.UsedAt = &now
+	c := *t
+	return &c, nil
+}
+
+func (f *fakeEnroll) FindEnrollmentToken(ctx context.Context, hash string) (*pki.EnrollmentToken, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.tokens[hash]
+	if !ok || t.UsedAt != nil || !f.now().Before(t.ExpiresAt) {
+		return nil, airtight.Errorf(airtight.EUnauthorized, "invalid enrollment token")
+	}
 	c := *t
 	return &c, nil
 }
@@ -248,8 +265,8 @@ func (s *syncBuffer) String() string {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{ca: newTestCA(t, "Riverside"), logs: &syncBuffer{}, now: time.Now()}
-	e.svc = &fakeService{ca: e.ca, certs: map[string]*pki.Certificate{}}
 	e.enroll = &fakeEnroll{now: time.Now, tokens: map[string]*pki.EnrollmentToken{}, anchors: map[int64][]*pki.TrustAnchor{}}
+	e.svc = &fakeService{ca: e.ca, certs: map[string]*pki.Certificate{}, enroll: e.enroll}
 	e.devices = &fakeDevices{devices: []*inventory.Device{
 		{ID: 10, OrgID: 1, AssetTag: "INF-1001", SerialNumber: "SN-1001", Hostname: "pump-1001.riverside.example", IP: "10.1.2.3"},
 		{ID: 11, OrgID: 1, AssetTag: "INF-1002", SerialNumber: "SN-10012"},

@@ -60,8 +60,21 @@ func (a *Authority) sign(ctx context.Context, k *caKey, tmpl *x509.Certificate, 
 		Serial: FormatSerial(serial), OrgID: orgID, CAID: k.ca.ID, DeviceID: req.DeviceID, Profile: profile,
 		Subject: tmpl.Subject.String(), NotBefore: tmpl.NotBefore, NotAfter: tmpl.NotAfter, DER: der, Status: StatusGood,
 	}
-	if err := a.store.CreateCertificate(ctx, c); err != nil {
+	if err := a.record(ctx, c, req.SpendToken); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// record stores the certificate, spending the enrollment token in the same
+// transaction when there is one.
+func (a *Authority) record(ctx context.Context, c *Certificate, tokenHash string) error {
+	if tokenHash == "" {
+		return a.store.CreateCertificate(ctx, c)
+	}
+	ts, ok := a.store.(TokenSpender)
+	if !ok {
+		return fmt.Errorf("issue: the store cannot spend enrollment tokens")
+	}
+	return ts.CreateCertificateSpendingToken(ctx, c, tokenHash)
 }

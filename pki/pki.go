@@ -118,6 +118,18 @@ type IssueRequest struct {
 	// Names the requester may put in the certificate; nil allows whatever
 	// the profile allows from the CSR.
 	AllowedNames []string
+	// SpendToken, when set, is the hash of a one-time enrollment token that
+	// the store spends in the same transaction that records the certificate:
+	// the certificate exists if and only if the token was still unused, and
+	// a request refused before that point leaves the token usable. The store
+	// must implement TokenSpender.
+	SpendToken string
+}
+
+// TokenSpender is a Store that can record a certificate and spend an
+// enrollment token of the actor's organization in one transaction.
+type TokenSpender interface {
+	CreateCertificateSpendingToken(ctx context.Context, c *Certificate, tokenHash string) error
 }
 
 // Store persists CAs and certificates. Every method is scoped to the actor's
@@ -237,6 +249,10 @@ type EnrollmentStore interface {
 	// UseEnrollmentToken is unscoped: it finds the token by hash and marks
 	// it used in one step; unknown, used or expired tokens are unauthorized.
 	UseEnrollmentToken(ctx context.Context, hash string) (*EnrollmentToken, error)
+	// FindEnrollmentToken is unscoped and changes nothing: it returns the
+	// unused, unexpired token with the hash (unauthorized otherwise), so that
+	// a request can be checked before IssueRequest.SpendToken spends it.
+	FindEnrollmentToken(ctx context.Context, hash string) (*EnrollmentToken, error)
 	AddTrustAnchor(ctx context.Context, a *TrustAnchor) error
 	// ListTrustAnchors is unscoped by actor: it lists the anchors of orgID.
 	ListTrustAnchors(ctx context.Context, orgID int64) ([]*TrustAnchor, error)

@@ -32,6 +32,7 @@ func testPKI(t *testing.T, open func(t *testing.T) *DB) {
 		{"ExpiringCertificates", testExpiringCertificates},
 		{"EnrollmentTokens", testEnrollmentTokens},
 		{"EnrollmentTokenSingleUse", testEnrollmentTokenSingleUse},
+		{"CertificateSpendingToken", testCertificateSpendingToken},
 		{"TrustAnchors", testTrustAnchors},
 		{"PKIAudit", testPKIAudit},
 		{"PKINoActor", testPKINoActor},
@@ -767,4 +768,64 @@ func explain(t *testing.T, db *DB, query string, args ...any) string {
 	}
 	must(t, rows.Err())
 	return strings.Join(lines, "\n")
+}
+
+// testCertificateSpendingToken: a certificate is recorded together with the
+// spending of its enrollment token, or not at all; of two concurrent
+// issuances on one token exactly one is recorded; FindEnrollmentToken
+// changes nothing.
+func testCertificateSpendingToken(t *testing.T, f *fixture) {
+	o := f.pkiOrg(f.a, "A")
+	f.token(f.a, o.deviceID, "spend-1", f.now.Add(time.Hour))
+	found, err := f.db.FindEnrollmentToken(t.Context(), "spend-1")
+	must(t, err)
+	if found.UsedAt != nil || found.DeviceID != o.deviceID {
+		t.Fatalf("found = %+v", found)
+	}
+	if _, err := f.db.FindEnrollmentToken(t.Context(), "spend-1"); err != nil {
+		t.Fatalf("looking a token up spent it: %v", err)
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			c := &pki.Certificate{Serial: fmt.Sprintf("5e%d", i), CAID: o.issuing.ID, DeviceID: o.deviceID, Profile: pki.ProfileDeviceLDevID,
+				Subject: "CN=x", NotBefore: f.now, NotAfter: f.now.Add(time.Hour), DER: []byte{0x30, 0x00}}
+			errs[i] = f.db.CreateCertificateSpendingToken(f.a, c, "spend-1")
+		}()
+	}
+	close(start)
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else if airtight.ErrorCode(err) != airtight.EUnauthorized {
+			t.Fatal(err)
+		}
+	}
+	certs, _, err := f.db.ListCertificates(f.a, pki.CertificateFilter{DeviceID: o.deviceID})
+	must(t, err)
+	if ok != 1 || len(certs) != 1 {
+		t.Fatalf("%d issuances succeeded, %d certificates recorded; want 1 and 1", ok, len(certs))
+	}
+	_, err = f.db.FindEnrollmentToken(t.Context(), "spend-1")
+	wantCode(t, err, airtight.EUnauthorized)
+
+	// Another organization cannot spend A's token, and nothing is recorded.
+	ob := f.pkiOrg(f.b, "B")
+	f.token(f.a, o.deviceID, "spend-2", f.now.Add(time.Hour))
+	c := &pki.Certificate{Serial: "6f", CAID: ob.issuing.ID, DeviceID: ob.deviceID, Profile: pki.ProfileDeviceLDevID,
+		Subject: "CN=y", NotBefore: f.now, NotAfter: f.now.Add(time.Hour), DER: []byte{0x30, 0x00}}
+	wantCode(t, f.db.CreateCertificateSpendingToken(f.b, c, "spend-2"), airtight.EUnauthorized)
+	if _, err := f.db.FindEnrollmentToken(t.Context(), "spend-2"); err != nil {
+		t.Errorf("a refused issuance spent the token: %v", err)
+	}
+	if _, err := f.db.FindCertificate(f.b, "6f"); airtight.ErrorCode(err) != airtight.ENotFound {
+		t.Errorf("a refused issuance recorded its certificate: %v", err)
+	}
 }

@@ -27,6 +27,8 @@ type DB struct {
 	dialect dialect
 	url     string
 	writer  chan struct{} // SQLite: one writer at a time (see begin)
+	memory  bool          // SQLite in memory: one connection
+	stmts   stmtCache
 
 	// Now returns the current time; tests may replace it before use.
 	Now func() time.Time
@@ -49,7 +51,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		}
 	default:
 		d.dialect = sqlite
-		d.db, err = openSQLite(strings.TrimPrefix(url, "sqlite:"))
+		path := strings.TrimPrefix(url, "sqlite:")
+		d.memory = path == ":memory:" || path == ""
+		d.db, err = openSQLite(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -93,7 +97,10 @@ func openSQLite(path string) (*sql.DB, error) {
 }
 
 // Close closes the pool.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.closeStmts()
+	return d.db.Close()
+}
 
 // Engine names the engine: "sqlite" or "postgres".
 func (d *DB) Engine() string { return d.dialect.name }

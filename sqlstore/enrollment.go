@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,7 +12,10 @@ import (
 	"github.com/airtight/airtight/pki"
 )
 
-var _ pki.EnrollmentStore = (*DB)(nil)
+var (
+	_ pki.EnrollmentStore = (*DB)(nil)
+	_ pki.TokenSpender    = (*DB)(nil)
+)
 
 const enrollmentCols = `id, org_id, device_id, profile, hash, expires_at, used_at, created_by, created_at`
 
@@ -87,36 +91,85 @@ func (d *DB) CreateEnrollmentToken(ctx context.Context, t *pki.EnrollmentToken) 
 // attributed to the system actor "est" of the token's organization (with
 // the remote address of ctx's actor, when there is one).
 func (d *DB) UseEnrollmentToken(ctx context.Context, hash string) (*pki.EnrollmentToken, error) {
-	if hash == "" {
-		return nil, errBadEnrollment()
-	}
 	var out *pki.EnrollmentToken
 	err := d.withTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE enrollment_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?`,
-			micros(tx.now), hash, micros(tx.now))
-		if err != nil {
-			return fmt.Errorf("use enrollment token: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("use enrollment token: %w", err)
-		} else if n != 1 {
-			return errBadEnrollment()
-		}
-		out, err = scanEnrollmentToken(tx.queryRow(ctx, `SELECT `+enrollmentCols+` FROM enrollment_tokens WHERE hash = ?`, hash))
-		if err != nil {
-			return fmt.Errorf("use enrollment token: %w", err)
-		}
-		a := airtight.SystemActor(out.OrgID, "est")
-		if c := airtight.ActorFrom(ctx); c != nil {
-			a.RemoteAddr = c.RemoteAddr
-		}
-		return tx.audit(ctx, a, "enrollment_token.use", "enrollment_token", out.ID, nil,
-			fields{"device_id": out.DeviceID, "profile": out.Profile})
+		var err error
+		out, err = tx.spendToken(ctx, hash)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// FindEnrollmentToken returns the unused, unexpired token with the hash,
+// changing nothing.
+func (d *DB) FindEnrollmentToken(ctx context.Context, hash string) (*pki.EnrollmentToken, error) {
+	if hash == "" {
+		return nil, errBadEnrollment()
+	}
+	t, err := scanEnrollmentToken(d.queryRow(ctx, `SELECT `+enrollmentCols+` FROM enrollment_tokens
+		WHERE hash = ? AND used_at IS NULL AND expires_at > ?`, hash, micros(d.Now())))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errBadEnrollment()
+	} else if err != nil {
+		return nil, fmt.Errorf("find enrollment token: %w", err)
+	}
+	return t, nil
+}
+
+// spendToken marks the unused, unexpired token with the hash used, and
+// audits it as the EST system actor of the token's organization.
+func (t *Tx) spendToken(ctx context.Context, hash string) (*pki.EnrollmentToken, error) {
+	if hash == "" {
+		return nil, errBadEnrollment()
+	}
+	res, err := t.exec(ctx, `UPDATE enrollment_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?`,
+		micros(t.now), hash, micros(t.now))
+	if err != nil {
+		return nil, fmt.Errorf("use enrollment token: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, fmt.Errorf("use enrollment token: %w", err)
+	} else if n != 1 {
+		return nil, errBadEnrollment()
+	}
+	out, err := scanEnrollmentToken(t.queryRow(ctx, `SELECT `+enrollmentCols+` FROM enrollment_tokens WHERE hash = ?`, hash))
+	if err != nil {
+		return nil, fmt.Errorf("use enrollment token: %w", err)
+	}
+	a := airtight.SystemActor(out.OrgID, "est")
+	if c := airtight.ActorFrom(ctx); c != nil {
+		a.RemoteAddr = c.RemoteAddr
+	}
+	err = t.audit(ctx, a, "enrollment_token.use", "enrollment_token", out.ID, nil,
+		fields{"device_id": out.DeviceID, "profile": out.Profile})
+	return out, err
+}
+
+// CreateCertificateSpendingToken records the certificate and spends the
+// enrollment token in one transaction: both or neither. The token must
+// belong to the actor's organization.
+func (d *DB) CreateCertificateSpendingToken(ctx context.Context, x *pki.Certificate, tokenHash string) error {
+	a, err := airtight.RequireActor(ctx)
+	if err != nil {
+		return err
+	}
+	serial, err := validateCertificate(x)
+	if err != nil {
+		return err
+	}
+	return d.withTx(ctx, func(tx *Tx) error {
+		tok, err := tx.spendToken(ctx, tokenHash)
+		if err != nil {
+			return err
+		}
+		if tok.OrgID != a.OrgID {
+			return errBadEnrollment()
+		}
+		return tx.createCertificate(ctx, a, certRefs{}, x, serial)
+	})
 }
 
 const trustAnchorCols = `id, org_id, name, cert_der, created_at`

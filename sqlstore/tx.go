@@ -14,6 +14,7 @@ import (
 // Tx is a transaction with a fixed "now" and the dialect's placeholders.
 type Tx struct {
 	tx      *sql.Tx
+	db      *DB
 	d       dialect
 	now     time.Time
 	release func() // ends the writer's turn (SQLite); called once
@@ -37,7 +38,7 @@ func (d *DB) begin(ctx context.Context) (*Tx, error) {
 		release()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{tx: tx, d: d.dialect, now: d.Now().UTC().Truncate(time.Microsecond), release: release}, nil
+	return &Tx{tx: tx, db: d, d: d.dialect, now: d.Now().UTC().Truncate(time.Microsecond), release: release}, nil
 }
 
 // lockWriter waits for the writer's turn, or for ctx to end.
@@ -53,15 +54,27 @@ func (d *DB) lockWriter(ctx context.Context) error {
 func (d *DB) unlockWriter() { <-d.writer }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.d.q(q), args...)
+	q = t.d.q(q)
+	if st := t.db.stmt(ctx, q); st != nil {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, q, args...)
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.d.q(q), args...)
+	q = t.d.q(q)
+	if st := t.db.stmt(ctx, q); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, q, args...)
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.d.q(q), args...)
+	q = t.d.q(q)
+	if st := t.db.stmt(ctx, q); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 // insert runs an INSERT ... RETURNING id and returns the new ID.
@@ -94,11 +107,19 @@ func (t *Tx) done() {
 
 // Read-side helpers on the pool.
 func (d *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return d.db.QueryContext(ctx, d.dialect.q(q), args...)
+	q = d.dialect.q(q)
+	if st := d.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return d.db.QueryContext(ctx, q, args...)
 }
 
 func (d *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return d.db.QueryRowContext(ctx, d.dialect.q(q), args...)
+	q = d.dialect.q(q)
+	if st := d.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return d.db.QueryRowContext(ctx, q, args...)
 }
 
 // audit appends an entry for a change made in this transaction by the actor.
