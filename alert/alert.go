@@ -116,6 +116,7 @@ type Service interface {
 	// alert and whether it is new.
 	Raise(ctx context.Context, a *Alert) (*Alert, bool, error)
 	FindAlert(ctx context.Context, id int64) (*Alert, error)
+	// ListAlerts lists alerts most severe first, then newest first.
 	ListAlerts(ctx context.Context, f Filter) ([]*Alert, string, error)
 	// SetStatus acknowledges, resolves or reopens an alert (audited).
 	SetStatus(ctx context.Context, id int64, s Status) (*Alert, error)

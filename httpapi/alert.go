@@ -10,7 +10,7 @@ import (
 // them (acknowledge, resolve, reopen). Auditors only read.
 func (s *Server) alertRoutes() []Route {
 	return []Route{
-		{Method: "GET", Pattern: "/api/v1/alerts", Roles: readers, Summary: "List alerts, newest first", Handler: s.listAlerts},
+		{Method: "GET", Pattern: "/api/v1/alerts", Roles: readers, Summary: "List alerts, most severe first, then newest", Handler: s.listAlerts},
 		{Method: "GET", Pattern: "/api/v1/alerts/{id}", Roles: readers, Summary: "Get an alert", Handler: s.withID(s.getAlert)},
 		{Method: "POST", Pattern: "/api/v1/alerts/{id}/status", Roles: triagers, Summary: "Acknowledge, resolve or reopen an alert", Handler: s.withID(s.setAlertStatus)},
 	}

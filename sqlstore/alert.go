@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/alert"
@@ -141,7 +142,8 @@ func (d *DB) FindAlert(ctx context.Context, id int64) (*alert.Alert, error) {
 	return findAlert(ctx, d, `id = ? AND org_id = ?`, id, act.OrgID)
 }
 
-// ListAlerts lists the organization's alerts, newest first.
+// ListAlerts lists the organization's alerts, most severe first, then
+// newest first. The cursor is "rank.id" of the last alert of the page.
 func (d *DB) ListAlerts(ctx context.Context, f alert.Filter) ([]*alert.Alert, string, error) {
 	act, err := airtight.RequireActor(ctx)
 	if err != nil {
@@ -157,7 +159,7 @@ func (d *DB) ListAlerts(ctx context.Context, f alert.Filter) ([]*alert.Alert, st
 	if err := alertConds(&c, f); err != nil {
 		return nil, "", err
 	}
-	rows, err := d.query(ctx, `SELECT `+alertCols+` FROM alerts`+c.where()+` ORDER BY id DESC LIMIT ?`, append(c.args, f.Limit+1)...)
+	rows, err := d.query(ctx, `SELECT `+alertCols+` FROM alerts`+c.where()+` ORDER BY severity_rank DESC, id DESC LIMIT ?`, append(c.args, f.Limit+1)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list alerts: %w", err)
 	}
@@ -168,7 +170,8 @@ func (d *DB) ListAlerts(ctx context.Context, f alert.Filter) ([]*alert.Alert, st
 	next := ""
 	if len(out) > f.Limit {
 		out = out[:f.Limit]
-		next = strconv.FormatInt(out[len(out)-1].ID, 10)
+		last := out[len(out)-1]
+		next = strconv.Itoa(last.Severity.Rank()) + "." + strconv.FormatInt(last.ID, 10)
 	}
 	return out, next, nil
 }
@@ -190,13 +193,24 @@ func alertConds(c *conds, f alert.Filter) error {
 		c.add(`device_id = ?`, f.DeviceID)
 	}
 	if f.Cursor != "" {
-		before, err := strconv.ParseInt(f.Cursor, 10, 64)
-		if err != nil || before <= 0 {
-			return airtight.Errorf(airtight.EInvalid, "cursor: is not valid")
+		rank, id, err := alertCursor(f.Cursor)
+		if err != nil {
+			return err
 		}
-		c.add(`id < ?`, before)
+		c.add(`(severity_rank < ? OR (severity_rank = ? AND id < ?))`, rank, rank, id)
 	}
 	return nil
+}
+
+// alertCursor reads "rank.id".
+func alertCursor(s string) (int, int64, error) {
+	r, i, ok := strings.Cut(s, ".")
+	rank, err1 := strconv.Atoi(r)
+	id, err2 := strconv.ParseInt(i, 10, 64)
+	if !ok || err1 != nil || err2 != nil || rank < 0 || rank >= len(alert.Severities) || id <= 0 {
+		return 0, 0, airtight.Errorf(airtight.EInvalid, "cursor: is not valid")
+	}
+	return rank, id, nil
 }
 
 // SetStatus acknowledges, resolves or reopens an alert.

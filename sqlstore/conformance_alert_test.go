@@ -102,8 +102,11 @@ func testAlertIsolationAndList(t *testing.T, f *fixture) {
 	must(t, err)
 	rest, last, err := f.db.ListAlerts(f.a, alert.Filter{Limit: 2, Cursor: next})
 	must(t, err)
-	if len(page) != 2 || next == "" || len(rest) != 1 || last != "" || rest[0].ID >= page[1].ID {
-		t.Errorf("paging: %d %q %d %q", len(page), next, len(rest), last)
+	if len(page) != 2 || next == "" || len(rest) != 1 || last != "" {
+		t.Fatalf("paging: %d %q %d %q", len(page), next, len(rest), last)
+	}
+	if got := []alert.Severity{page[0].Severity, page[1].Severity, rest[0].Severity}; !slices.Equal(got, []alert.Severity{alert.Critical, alert.High, alert.Low}) {
+		t.Errorf("order = %v, want most severe first", got)
 	}
 	wantCode(t, errOf3(f.db.ListAlerts(f.a, alert.Filter{Cursor: "x"})), airtight.EInvalid)
 	wantCode(t, errOf3(f.db.ListAlerts(f.a, alert.Filter{MinSeverity: "dire"})), airtight.EInvalid)

@@ -65,7 +65,7 @@ func TestAlertsPage(t *testing.T) {
 		`action="/alerts/12/status"`, `name="status" value="acknowledged"`, `name="status" value="resolved"`,
 		`name="csrf_token" value="csrf-test-token"`, `class="tab is-active" href="/alerts" aria-current="page">Open<`,
 		`<a href="/alerts" class="nav-item is-active" aria-current="page">`, `class="nav-count"`,
-		"Showing 3 alerts, newest first",
+		"Showing 3 alerts, most severe first",
 	} {
 		if !strings.Contains(body, s) {
 			t.Errorf("page lacks %q", s)

@@ -136,7 +136,7 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/{$}", Roles: readRoles, Page: true, Summary: "Fleet overview", Handler: h.overview},
 		{Method: "GET", Pattern: "/devices", Roles: readRoles, Page: true, Summary: "Device list", Handler: h.deviceList},
 		{Method: "GET", Pattern: "/devices/{id}", Roles: readRoles, Page: true, Summary: "Device detail", Handler: h.deviceDetail},
-		{Method: "GET", Pattern: "/alerts", Roles: readRoles, Page: true, Summary: "Alerts to triage, newest first", Handler: h.alertList},
+		{Method: "GET", Pattern: "/alerts", Roles: readRoles, Page: true, Summary: "Alerts to triage, most severe first", Handler: h.alertList},
 		{Method: "POST", Pattern: "/alerts/{id}/status", Roles: triageRoles, Page: true, Summary: "Acknowledge, resolve or reopen an alert", Handler: h.setAlertStatus},
 		{Method: "GET", Pattern: "/certificates", Roles: readRoles, Page: true, Summary: "Certificate authorities and device certificates, soonest expiry first", Handler: h.certificates},
 		{Method: "GET", Pattern: "/grants", Roles: adminRoles, Page: true, Summary: "Installed-base sharing with device makers", Handler: h.grantList},

@@ -23,5 +23,5 @@ CREATE TABLE alerts (
     updated_by TEXT NOT NULL
 );
 CREATE UNIQUE INDEX alerts_open_key ON alerts (org_id, alert_key) WHERE status <> 'resolved';
-CREATE INDEX alerts_org_status ON alerts (org_id, status, id);
+CREATE INDEX alerts_org_status ON alerts (org_id, status, severity_rank, id);
 CREATE INDEX alerts_device ON alerts (device_id, org_id);
