@@ -199,7 +199,7 @@ func testCertificateIsolation(t *testing.T, f *fixture) {
 		"CreateCertificate with A's CA":     func() error { return f.db.CreateCertificate(b, f.cert(oa.issuing.ID, "b9", 0)) },
 		"CreateCertificate with A's device": func() error { return f.db.CreateCertificate(b, f.cert(ob.issuing.ID, "b9", oa.deviceID)) },
 		"CreateEnrollmentToken for A's device": func() error {
-			return f.db.CreateEnrollmentToken(b, &pki.EnrollmentToken{DeviceID: oa.deviceID, Profile: "p", Hash: "h-b", ExpiresAt: f.now.Add(time.Hour)})
+			return f.db.CreateEnrollmentToken(b, &pki.EnrollmentToken{DeviceID: oa.deviceID, Profile: pki.ProfileDeviceLDevID, Hash: "h-b", ExpiresAt: f.now.Add(time.Hour)})
 		},
 	}
 	for name, fn := range invalid {
@@ -544,16 +544,19 @@ func testEnrollmentTokens(t *testing.T, f *fixture) {
 	if len(slices.Compact(slices.Clone(msgs))) != 1 {
 		t.Errorf("refusals tell reasons apart: %q", msgs)
 	}
+	ldev := pki.ProfileDeviceLDevID
 	for name, bad := range map[string]*pki.EnrollmentToken{
-		"no device":      {Profile: "p", Hash: "h", ExpiresAt: f.now.Add(time.Hour)},
-		"unknown device": {DeviceID: 999, Profile: "p", Hash: "h", ExpiresAt: f.now.Add(time.Hour)},
-		"no profile":     {DeviceID: o.deviceID, Hash: "h", ExpiresAt: f.now.Add(time.Hour)},
-		"no hash":        {DeviceID: o.deviceID, Profile: "p", ExpiresAt: f.now.Add(time.Hour)},
-		"past expiry":    {DeviceID: o.deviceID, Profile: "p", Hash: "h", ExpiresAt: f.now},
+		"no device":          {Profile: ldev, Hash: "h", ExpiresAt: f.now.Add(time.Hour)},
+		"unknown device":     {DeviceID: 999, Profile: ldev, Hash: "h", ExpiresAt: f.now.Add(time.Hour)},
+		"no profile":         {DeviceID: o.deviceID, Hash: "h", ExpiresAt: f.now.Add(time.Hour)},
+		"unknown profile":    {DeviceID: o.deviceID, Profile: "p", Hash: "h", ExpiresAt: f.now.Add(time.Hour)},
+		"not device profile": {DeviceID: o.deviceID, Profile: pki.ProfileServer, Hash: "h", ExpiresAt: f.now.Add(time.Hour)},
+		"no hash":            {DeviceID: o.deviceID, Profile: ldev, ExpiresAt: f.now.Add(time.Hour)},
+		"past expiry":        {DeviceID: o.deviceID, Profile: ldev, Hash: "h", ExpiresAt: f.now},
 	} {
 		t.Run(name, func(t *testing.T) { wantCode(t, f.db.CreateEnrollmentToken(f.a, bad), airtight.EInvalid) })
 	}
-	wantCode(t, f.db.CreateEnrollmentToken(f.a, &pki.EnrollmentToken{DeviceID: o.deviceID, Profile: "p", Hash: "hash-1",
+	wantCode(t, f.db.CreateEnrollmentToken(f.a, &pki.EnrollmentToken{DeviceID: o.deviceID, Profile: ldev, Hash: "hash-1",
 		ExpiresAt: f.now.Add(time.Hour)}), airtight.EConflict)
 	// Deleting the device deletes its tokens.
 	f.token(f.a, o.deviceID, "hash-3", f.now.Add(time.Hour))

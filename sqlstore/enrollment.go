@@ -36,12 +36,17 @@ func errBadEnrollment() error {
 	return airtight.Errorf(airtight.EUnauthorized, "invalid enrollment token")
 }
 
+func deviceProfile(name string) bool {
+	p, err := pki.LookupProfile(name)
+	return err == nil && p.Device
+}
+
 func validateEnrollmentToken(t *pki.EnrollmentToken, now time.Time) error {
 	switch {
 	case t.DeviceID == 0:
 		return invalid("device_id", "is required")
-	case t.Profile == "" || len(t.Profile) > 100 || !airtight.SafeText(t.Profile):
-		return invalid("profile", "is required and must be a short name")
+	case !deviceProfile(t.Profile):
+		return invalid("profile", "must be a device profile (device-ldevid, device-idevid or device-short)")
 	case t.Hash == "" || len(t.Hash) > 200:
 		return invalid("hash", "is required")
 	case !t.ExpiresAt.After(now):
