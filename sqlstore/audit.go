@@ -135,3 +135,25 @@ func (d *DB) VerifyAudit(ctx context.Context) (*audit.Problem, int64, error) {
 	}
 	return problem, v.Checked(), nil
 }
+
+// RecordEvent appends an audit entry for a change made outside the
+// database by the actor (for example a software update published to a
+// file-based TUF repository), in its own transaction. Summary holds no
+// secrets and no PHI.
+func (d *DB) RecordEvent(ctx context.Context, action, targetType, targetID string, summary map[string]any) error {
+	a, err := airtight.RequireActor(ctx)
+	if err != nil {
+		return err
+	}
+	if action == "" || targetType == "" || len(action) > 64 || len(targetType) > 64 || len(targetID) > 256 {
+		return airtight.Errorf(airtight.EInvalid, "audit event: action, target type and target are required and short")
+	}
+	return d.withTx(ctx, func(tx *Tx) error {
+		e := &audit.Entry{
+			Time: tx.now, OrgID: a.OrgID, ActorKind: string(a.Kind), ActorID: a.ID, ActorName: a.Name,
+			RemoteAddr: a.RemoteAddr, Action: action, TargetType: targetType, TargetID: targetID,
+			Summary: audit.Summary(nil, summary),
+		}
+		return tx.appendAudit(ctx, e)
+	})
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/sqlstore"
 	"github.com/airtight/airtight/updates"
 )
 
@@ -88,11 +90,12 @@ func (e *env) updatePublishCommand() *cobra.Command {
 			}
 			fmt.Fprintf(e.stdout, "published %s version %s (%d bytes, sha256 %s)\n", res.Target, res.Meta.Version, res.Length, res.SHA256)
 			e.printRepoState(res)
-			return nil
+			return e.auditPublish(cmd, line, res)
 		},
 	}
 	addRepoFlags(c)
 	c.Flags().String("product-line", "", "product line (required)")
+	c.Flags().String("org", "", "record the publication in this organization's audit log (the device maker's)")
 	c.Flags().String("version", "", "version of this image (required)")
 	c.Flags().String("min-version", "", "lowest installed version this image may update (required)")
 	c.Flags().String("model", "", "device model (required)")
@@ -223,4 +226,23 @@ func updateOptions(cmd *cobra.Command) (updates.Options, error) {
 		}
 	}
 	return updates.Options{Expiry: x}, nil
+}
+
+// auditPublish records a publication in the audit log of --org, when given:
+// the repository itself is files (served as they are to devices), the
+// record of who published what lives with the rest of the audit log.
+func (e *env) auditPublish(cmd *cobra.Command, line string, res *updates.Result) error {
+	if slug, _ := cmd.Flags().GetString("org"); slug == "" {
+		return nil
+	}
+	return e.withStore(cmd, func(ctx context.Context, db *sqlstore.DB) error {
+		ctx, _, err := asOrg(ctx, cmd, db)
+		if err != nil {
+			return err
+		}
+		return db.RecordEvent(ctx, "update.publish", "update", res.Target, map[string]any{
+			"product_line": line, "version": res.Meta.Version, "min_version": res.Meta.MinVersion,
+			"model": res.Meta.Model, "sha256": res.SHA256, "length": res.Length,
+		})
+	})
 }

@@ -151,3 +151,20 @@ func TestUpdateCLIUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// A publication with --org is recorded in that organization's audit log,
+// and the chain stays verifiable.
+func TestUpdateCLIPublishAudited(t *testing.T) {
+	base := t.TempDir()
+	mustRun(t, base, "", "org", "create", "--slug", "acme", "--name", "Acme Medical", "--kind", "manufacturer")
+	r := newUpdateRepo(t)
+	r.publish(t, base, "pump-4.3.0.bin", "4.3.0", "--org", "acme")
+	out := mustRun(t, base, "", "audit", "export", "--org", "acme")
+	if !strings.Contains(out, `"action":"update.publish"`) || !strings.Contains(out, `"version":"4.3.0"`) ||
+		!strings.Contains(out, `"target_id":"acme-infusion-pumps/pump-4.3.0.bin"`) {
+		t.Errorf("no publication entry in the audit log:\n%s", out)
+	}
+	if v := mustRun(t, base, "", "audit", "verify"); !strings.Contains(v, "audit log OK") {
+		t.Errorf("verify: %s", v)
+	}
+}
