@@ -18,8 +18,10 @@ func badCSR(format string, args ...any) *failure {
 // parseCSR parses and checks a DER PKCS#10 request with pki.ParseCSR, the
 // CA's own checks (size, key type and size, signature, extensions, names),
 // so that EST refuses exactly what the Authority would.
+// The signature is verified once, by Authority.Issue, before anything is
+// signed; a bad one is a 400 like every other CSR error and issues nothing.
 func parseCSR(der []byte) (*x509.CertificateRequest, error) {
-	csr, err := pki.ParseCSR(der)
+	csr, err := pki.DecodeCSR(der)
 	if err != nil {
 		if airtight.ErrorCode(err) == airtight.EInvalid {
 			return nil, failf(http.StatusBadRequest, err, "%s", airtight.ErrorMessage(err))

@@ -118,6 +118,9 @@ func (f *fakeService) Issue(ctx context.Context, req pki.IssueRequest) (*pki.Cer
 	if a == nil || a.OrgID == 0 {
 		return nil, errors.New("no actor")
 	}
+	if err := pki.CheckCSR(req.CSR); err != nil { // as the Authority does, signature included
+		return nil, err
+	}
 	c, err := f.ca.sign(pkix.Name{CommonName: req.CSR.Subject.CommonName, SerialNumber: req.DeviceSerial},
 		req.CSR.DNSNames, req.CSR.PublicKey)
 	if err != nil {

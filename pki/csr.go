@@ -38,6 +38,21 @@ var (
 // large, uses a key type or size airtight does not accept, asks for a CA
 // certificate, or its signature does not verify.
 func ParseCSR(data []byte) (*x509.CertificateRequest, error) {
+	csr, err := DecodeCSR(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCSRSignature(csr); err != nil {
+		return nil, err
+	}
+	return csr, nil
+}
+
+// DecodeCSR applies every check of ParseCSR but the signature's, for a
+// caller that will hand the request to Authority.Issue, which verifies the
+// signature before anything is signed: verifying it twice costs a tenth of
+// an EST issuance.
+func DecodeCSR(data []byte) (*x509.CertificateRequest, error) {
 	if len(data) > MaxCSRSize {
 		return nil, csrErrorf(nil, "request is larger than %d KiB", MaxCSRSize>>10)
 	}
@@ -49,7 +64,7 @@ func ParseCSR(data []byte) (*x509.CertificateRequest, error) {
 	if err != nil {
 		return nil, csrErrorf(err, "request is not a valid PKCS#10 structure")
 	}
-	if err := CheckCSR(csr); err != nil {
+	if err := checkCSRShape(csr); err != nil {
 		return nil, err
 	}
 	return csr, nil
@@ -93,6 +108,14 @@ func csrDER(data []byte) ([]byte, error) {
 // calls it again, so that a request from any source is checked before
 // anything is signed.
 func CheckCSR(csr *x509.CertificateRequest) error {
+	if err := checkCSRShape(csr); err != nil {
+		return err
+	}
+	return checkCSRSignature(csr)
+}
+
+// checkCSRShape checks everything but the signature.
+func checkCSRShape(csr *x509.CertificateRequest) error {
 	if csr == nil {
 		return csrErrorf(nil, "request is missing")
 	}
@@ -102,13 +125,17 @@ func CheckCSR(csr *x509.CertificateRequest) error {
 	if err := checkPublicKey(csr.PublicKey); err != nil {
 		return err
 	}
-	if err := csr.CheckSignature(); err != nil {
-		return csrErrorf(err, "signature does not verify (or uses a weak algorithm such as SHA-1)")
-	}
 	if err := checkCSRExtensions(csr.Extensions); err != nil {
 		return err
 	}
 	return checkCSRNames(csr)
+}
+
+func checkCSRSignature(csr *x509.CertificateRequest) error {
+	if err := csr.CheckSignature(); err != nil {
+		return csrErrorf(err, "signature does not verify (or uses a weak algorithm such as SHA-1)")
+	}
+	return nil
 }
 
 func checkPublicKey(pub any) error {

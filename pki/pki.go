@@ -179,6 +179,8 @@ type Service interface {
 	Init(ctx context.Context, opts InitOptions) (root, issuing *CA, err error)
 	// Chain returns the issuing CA's chain, issuing CA first, root last.
 	Chain(ctx context.Context, caID int64) ([]*x509.Certificate, error)
+	// Issue checks the request (the CSR's signature included, see
+	// CheckCSR) before anything is signed.
 	Issue(ctx context.Context, req IssueRequest) (*Certificate, error)
 	Revoke(ctx context.Context, serial string, reason Reason) (*Certificate, error)
 	// CRL returns the CA's current full CRL (DER), cached until NextUpdate
