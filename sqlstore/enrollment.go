@@ -223,13 +223,5 @@ func (d *DB) AddTrustAnchor(ctx context.Context, x *pki.TrustAnchor) error {
 // is unscoped by actor: EST checks a device's factory certificate against
 // the anchors of the organization it enrolls in.
 func (d *DB) ListTrustAnchors(ctx context.Context, orgID int64) ([]*pki.TrustAnchor, error) {
-	rows, err := d.query(ctx, `SELECT `+trustAnchorCols+` FROM trust_anchors WHERE org_id = ? ORDER BY id`, orgID)
-	if err != nil {
-		return nil, fmt.Errorf("list trust anchors: %w", err)
-	}
-	out, err := collect(rows, scanTrustAnchor)
-	if err != nil {
-		return nil, fmt.Errorf("list trust anchors: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, d, "list trust anchors", scanTrustAnchor, `SELECT `+trustAnchorCols+` FROM trust_anchors WHERE org_id = ? ORDER BY id`, orgID)
 }

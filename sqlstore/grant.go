@@ -99,15 +99,7 @@ func (d *DB) ListGrants(ctx context.Context) ([]*inventory.Grant, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.query(ctx, `SELECT `+grantCols+grantFrom+` WHERE g.org_id = ? OR g.grantee_org_id = ? ORDER BY g.id`, a.OrgID, a.OrgID)
-	if err != nil {
-		return nil, fmt.Errorf("list grants: %w", err)
-	}
-	out, err := collect(rows, scanGrant)
-	if err != nil {
-		return nil, fmt.Errorf("list grants: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, d, "list grants", scanGrant, `SELECT `+grantCols+grantFrom+` WHERE g.org_id = ? OR g.grantee_org_id = ? ORDER BY g.id`, a.OrgID, a.OrgID)
 }
 
 // FindGrant returns a grant the actor's organization gave or received.

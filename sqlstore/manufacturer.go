@@ -84,15 +84,7 @@ func (d *DB) ListManufacturers(ctx context.Context) ([]*inventory.Manufacturer, 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.query(ctx, `SELECT `+manufacturerCols+` FROM manufacturers WHERE org_id = ? ORDER BY name_key, id`, a.OrgID)
-	if err != nil {
-		return nil, fmt.Errorf("list manufacturers: %w", err)
-	}
-	out, err := collect(rows, scanManufacturer)
-	if err != nil {
-		return nil, fmt.Errorf("list manufacturers: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, d, "list manufacturers", scanManufacturer, `SELECT `+manufacturerCols+` FROM manufacturers WHERE org_id = ? ORDER BY name_key, id`, a.OrgID)
 }
 
 // UpdateManufacturer changes a manufacturer; a new name is copied into the

@@ -104,13 +104,5 @@ func (d *DB) ListOrganizations(ctx context.Context) ([]*airtight.Organization, e
 		q = `SELECT ` + orgCols + ` FROM organizations WHERE id = ? OR id IN (SELECT grantee_org_id FROM grants WHERE org_id = ?) OR id IN (SELECT org_id FROM grants WHERE grantee_org_id = ?) ORDER BY id`
 		args = []any{a.OrgID, a.OrgID, a.OrgID}
 	}
-	rows, err := d.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list organizations: %w", err)
-	}
-	out, err := collect(rows, scanOrg)
-	if err != nil {
-		return nil, fmt.Errorf("list organizations: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, d, "list organizations", scanOrg, q, args...)
 }

@@ -105,15 +105,7 @@ func (d *DB) ListProducts(ctx context.Context, f inventory.ProductFilter) ([]*in
 	if f.Kind != "" {
 		c.add(`p.kind = ?`, string(f.Kind))
 	}
-	rows, err := d.query(ctx, `SELECT `+productCols+productFrom+c.where()+` ORDER BY m.name_key, p.model_key, p.id`, c.args...)
-	if err != nil {
-		return nil, fmt.Errorf("list products: %w", err)
-	}
-	out, err := collect(rows, scanProduct)
-	if err != nil {
-		return nil, fmt.Errorf("list products: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, d, "list products", scanProduct, `SELECT `+productCols+productFrom+c.where()+` ORDER BY m.name_key, p.model_key, p.id`, c.args...)
 }
 
 // UpdateProduct changes a product; a new model name is copied into the

@@ -69,15 +69,7 @@ func (d *DB) ListTokens(ctx context.Context) ([]*auth.Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.query(ctx, `SELECT `+tokenCols+` FROM tokens WHERE org_id = ? ORDER BY id`, a.OrgID)
-	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	out, err := collect(rows, scanToken)
-	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, d, "list tokens", scanToken, `SELECT `+tokenCols+` FROM tokens WHERE org_id = ? ORDER BY id`, a.OrgID)
 }
 
 // RevokeToken revokes a token of the actor's organization. Revoking a

@@ -85,15 +85,7 @@ func (d *DB) ListUsers(ctx context.Context) ([]*auth.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.query(ctx, `SELECT `+userCols+` FROM users WHERE org_id = ? ORDER BY id`, a.OrgID)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	out, err := collect(rows, scanUser)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, d, "list users", scanUser, `SELECT `+userCols+` FROM users WHERE org_id = ? ORDER BY id`, a.OrgID)
 }
 
 // UpdateUser changes a user. Disabled true disables the account (from now);

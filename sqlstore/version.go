@@ -99,15 +99,7 @@ func (d *DB) ListVersions(ctx context.Context, productID int64) ([]*inventory.Pr
 	if productID != 0 {
 		c.add(`v.product_id = ?`, productID)
 	}
-	rows, err := d.query(ctx, `SELECT `+versionCols+versionFrom+c.where()+` ORDER BY v.product_id, v.id`, c.args...)
-	if err != nil {
-		return nil, fmt.Errorf("list versions: %w", err)
-	}
-	out, err := collect(rows, scanVersion)
-	if err != nil {
-		return nil, fmt.Errorf("list versions: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, d, "list versions", scanVersion, `SELECT `+versionCols+versionFrom+c.where()+` ORDER BY v.product_id, v.id`, c.args...)
 }
 
 // UpdateVersion changes a version's dates.
