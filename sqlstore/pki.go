@@ -180,15 +180,7 @@ func (d *DB) ListCAs(ctx context.Context) ([]*pki.CA, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.query(ctx, `SELECT `+caCols+` FROM cas WHERE org_id = ? ORDER BY id`, a.OrgID)
-	if err != nil {
-		return nil, fmt.Errorf("list CAs: %w", err)
-	}
-	out, err := collect(rows, scanCA)
-	if err != nil {
-		return nil, fmt.Errorf("list CAs: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, d, "list CAs", scanCA, `SELECT `+caCols+` FROM cas WHERE org_id = ? ORDER BY id`, a.OrgID)
 }
 
 // FindCA returns one of the actor's organization's CAs.
