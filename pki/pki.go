@@ -16,6 +16,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"math/big"
 	"time"
 )
@@ -118,6 +119,11 @@ type IssueRequest struct {
 	// Names the requester may put in the certificate; nil allows whatever
 	// the profile allows from the CSR.
 	AllowedNames []string
+	// RoleOIDs are extended key usages naming the roles a device plays,
+	// added to the profile's (device profiles only, at most MaxRoleOIDs):
+	// for example the participant roles of IEEE 11073 SDC (IEEE
+	// 11073-40101), whose OIDs the caller takes from that standard.
+	RoleOIDs []asn1.ObjectIdentifier
 	// SpendToken, when set, is the hash of a one-time enrollment token that
 	// the store spends in the same transaction that records the certificate:
 	// the certificate exists if and only if the token was still unused, and
@@ -125,6 +131,9 @@ type IssueRequest struct {
 	// must implement TokenSpender.
 	SpendToken string
 }
+
+// MaxRoleOIDs bounds IssueRequest.RoleOIDs.
+const MaxRoleOIDs = 8
 
 // TokenSpender is a Store that can record a certificate and spend an
 // enrollment token of the actor's organization in one transaction.
@@ -151,6 +160,15 @@ type Store interface {
 	// WalkRevoked calls fn for every revoked certificate of the CA, in serial
 	// order, without holding them all in memory (CRL generation).
 	WalkRevoked(ctx context.Context, caID int64, fn func(Revoked) error) error
+}
+
+// DeltaStore is a Store that can list recent revocations, which delta CRLs
+// (Authority.DeltaCRL) need. Optional: the Authority checks for it.
+type DeltaStore interface {
+	// WalkRevokedSince calls fn for every certificate of the CA revoked
+	// strictly after since, in serial order, without holding them all in
+	// memory. It is scoped like WalkRevoked.
+	WalkRevokedSince(ctx context.Context, caID int64, since time.Time, fn func(Revoked) error) error
 }
 
 // CertificateFilter narrows a certificate list.

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"fmt"
 	"time"
 
 	"github.com/airtight/airtight"
@@ -140,6 +141,9 @@ func (p Profile) template(in certInput) (*x509.Certificate, error) {
 	if p.Device {
 		t.Subject.SerialNumber = in.req.DeviceSerial
 	}
+	if t.UnknownExtKeyUsage, err = p.roles(in.req.RoleOIDs); err != nil {
+		return nil, err
+	}
 	if names.Len() > 0 {
 		ext, err := names.Extension(false)
 		if err != nil {
@@ -149,6 +153,35 @@ func (p Profile) template(in certInput) (*x509.Certificate, error) {
 	}
 	p.revocationPointers(t, in)
 	return t, nil
+}
+
+// roles checks the requested role OIDs: device profiles only, a few, each
+// a well-formed OID of at least two arcs.
+func (p Profile) roles(oids []asn1.ObjectIdentifier) ([]asn1.ObjectIdentifier, error) {
+	if len(oids) == 0 {
+		return nil, nil
+	}
+	bad := func(msg string) error {
+		return &airtight.Error{Code: airtight.EInvalid, Message: "role_oids: " + msg,
+			Details: []airtight.Detail{{Field: "role_oids", Message: msg}}}
+	}
+	switch {
+	case !p.Device:
+		return nil, bad("only device certificates carry role OIDs")
+	case len(oids) > MaxRoleOIDs:
+		return nil, bad(fmt.Sprintf("at most %d", MaxRoleOIDs))
+	}
+	for _, o := range oids {
+		if len(o) < 2 || o[0] > 2 || (o[0] < 2 && o[1] > 39) {
+			return nil, bad("not a valid object identifier")
+		}
+		for _, arc := range o {
+			if arc < 0 {
+				return nil, bad("not a valid object identifier")
+			}
+		}
+	}
+	return oids, nil
 }
 
 func (p Profile) keyUsage(pub any) x509.KeyUsage {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,5 +224,51 @@ func TestLifetimeClampedToIssuer(t *testing.T) {
 	}
 	if !rec.NotAfter.Equal(f.issuingC.NotAfter) {
 		t.Errorf("notAfter %s, want the issuing CA's %s", rec.NotAfter, f.issuingC.NotAfter)
+	}
+}
+
+// Device certificates can name the device's roles as extended key usages
+// (e.g. IEEE 11073 SDC participant roles); other profiles cannot, and
+// malformed or too many OIDs are refused before anything is signed.
+func TestRoleOIDs(t *testing.T) {
+	f := newFixture(t, "ecdsa-p256")
+	role := asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 32473, 11073, 1} // documentation arc (RFC 5612)
+	csr, _ := csrFor(t, "ecdsa-p256", &x509.CertificateRequest{})
+	rec, err := f.auth.Issue(f.ctx, pki.IssueRequest{Profile: pki.ProfileDeviceLDevID, CSR: csr, DeviceSerial: "SN-7",
+		RoleOIDs: []asn1.ObjectIdentifier{role}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(rec.DER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cert.UnknownExtKeyUsage) != 1 || !cert.UnknownExtKeyUsage[0].Equal(role) ||
+		!slices.Contains(cert.ExtKeyUsage, x509.ExtKeyUsageClientAuth) {
+		t.Errorf("EKUs = %v + %v", cert.ExtKeyUsage, cert.UnknownExtKeyUsage)
+	}
+	many := make([]asn1.ObjectIdentifier, pki.MaxRoleOIDs+1)
+	for i := range many {
+		many[i] = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 32473, i + 1}
+	}
+	for _, tc := range []struct {
+		name    string
+		profile string
+		oids    []asn1.ObjectIdentifier
+	}{
+		{"server profile", pki.ProfileServer, []asn1.ObjectIdentifier{role}},
+		{"too many", pki.ProfileDeviceLDevID, many},
+		{"one arc", pki.ProfileDeviceLDevID, []asn1.ObjectIdentifier{{1}}},
+		{"bad first arc", pki.ProfileDeviceLDevID, []asn1.ObjectIdentifier{{3, 1}}},
+		{"bad second arc", pki.ProfileDeviceLDevID, []asn1.ObjectIdentifier{{1, 40}}},
+		{"negative arc", pki.ProfileDeviceLDevID, []asn1.ObjectIdentifier{{1, 3, -6}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			csr, _ := csrFor(t, "ecdsa-p256", &x509.CertificateRequest{Subject: pkix.Name{CommonName: "x.example"}, DNSNames: []string{"x.example"}})
+			_, err := f.auth.Issue(f.ctx, pki.IssueRequest{Profile: tc.profile, CSR: csr, DeviceSerial: "SN-7", RoleOIDs: tc.oids})
+			if airtight.ErrorCode(err) != airtight.EInvalid || !strings.Contains(airtight.ErrorMessage(err), "role_oids") {
+				t.Errorf("Issue = %v, want invalid role_oids", err)
+			}
+		})
 	}
 }
