@@ -30,11 +30,18 @@ type crlInfo struct {
 	etag       string // over the signature: a new CRL has a new one
 }
 
-// pemCache keeps the PEM form of each CA's latest CRL, keyed by its ETag,
-// so a large CRL is encoded once per version rather than once per request.
+// pemCache keeps the PEM form of each CA's latest full and delta CRLs,
+// keyed by their ETag, so a large CRL is encoded once per version rather
+// than once per request.
 type pemCache struct {
 	mu sync.Mutex
-	m  map[int64]pemEntry
+	m  map[crlFile]pemEntry
+}
+
+// crlFile names one of a CA's CRLs.
+type crlFile struct {
+	caID  int64
+	delta bool
 }
 
 type pemEntry struct {
@@ -42,44 +49,63 @@ type pemEntry struct {
 	pem  []byte
 }
 
-func (c *pemCache) get(caID int64, etag string, der []byte) []byte {
+func (c *pemCache) get(f crlFile, etag string, der []byte) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.m[caID]; ok && e.etag == etag {
+	if e, ok := c.m[f]; ok && e.etag == etag {
 		return e.pem
 	}
 	p := pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der})
 	if c.m == nil {
-		c.m = make(map[int64]pemEntry)
+		c.m = make(map[crlFile]pemEntry)
 	}
-	c.m[caID] = pemEntry{etag: etag, pem: p}
+	c.m[f] = pemEntry{etag: etag, pem: p}
 	return p
 }
 
-// handleCRL serves GET /pki/crl/{caID}.crl (DER) and {caID}.pem, with
-// ETag and Last-Modified for conditional requests.
+// deltaSuffix ends the base name of a CA's delta CRL: {caID}-delta.crl.
+const deltaSuffix = "-delta"
+
+// parseCRLName parses {caID}.crl, {caID}.pem, {caID}-delta.crl and
+// {caID}-delta.pem.
+func parseCRLName(name string) (f crlFile, pemForm, ok bool) {
+	base, ext, _ := strings.Cut(name, ".")
+	if ext != "crl" && ext != "pem" {
+		return f, false, false
+	}
+	base, f.delta = strings.CutSuffix(base, deltaSuffix)
+	f.caID, ok = parseID(base)
+	return f, ext == "pem", ok
+}
+
+// handleCRL serves GET /pki/crl/{caID}.crl (DER) and {caID}.pem, and the
+// delta CRL as {caID}-delta.crl and {caID}-delta.pem, with ETag and
+// Last-Modified for conditional requests.
 func (r *Responder) handleCRL(w http.ResponseWriter, req *http.Request) {
 	name := req.PathValue("file")
-	idText, ext, _ := strings.Cut(name, ".")
-	caID, ok := parseID(idText)
-	if !ok || (ext != "crl" && ext != "pem") {
+	f, pemForm, ok := parseCRLName(name)
+	if !ok {
 		http.NotFound(w, req)
 		return
 	}
-	der, err := r.cfg.CRLs.CRL(req.Context(), caID)
+	get := r.cfg.CRLs.CRL
+	if f.delta {
+		get = r.cfg.CRLs.DeltaCRL
+	}
+	der, err := get(req.Context(), f.caID)
 	if err != nil {
-		r.crlError(w, req, caID, err)
+		r.crlError(w, req, f.caID, err)
 		return
 	}
 	info, err := readCRLInfo(der)
 	if err != nil {
-		r.crlError(w, req, caID, err)
+		r.crlError(w, req, f.caID, err)
 		return
 	}
 	body, etag, ctype := der, info.etag, "application/pkix-crl"
-	if ext == "pem" {
+	if pemForm {
 		etag = strings.TrimSuffix(etag, `"`) + `-pem"`
-		body, ctype = r.pems.get(caID, etag, der), "application/x-pem-file"
+		body, ctype = r.pems.get(f, etag, der), "application/x-pem-file"
 	}
 	h := w.Header()
 	h.Set("Content-Type", ctype)
@@ -135,13 +161,16 @@ func readTime(s *cryptobyte.String) (time.Time, error) {
 	return t, nil
 }
 
-// WriteCRLFiles writes the current CRL of each CA in cas to dir as
-// {caID}.crl (DER) and {caID}.pem, the names the CRL endpoint serves, for
-// hospitals that mirror them on an isolated network. Each file is written
-// to a temporary file, synced and renamed, so a mirror never reads a
-// partial CRL. Offline CAs (whose key the server does not hold) are
-// skipped. It returns the files written; a CA that fails does not stop the
-// others.
+// WriteCRLFiles writes the current full and delta CRLs of each CA in cas
+// to dir as {caID}.crl (DER), {caID}.pem, {caID}-delta.crl and
+// {caID}-delta.pem, the names the CRL endpoint serves, for hospitals that
+// mirror them on an isolated network (the full CRL rarely, the delta
+// often). Each file is written to a temporary file, synced and renamed, so
+// a mirror never reads a partial CRL; the full CRL is written first. The
+// delta files are left out when the service has no delta CRLs
+// (pki.ErrNoDeltaCRL). Offline CAs (whose key the server does not hold)
+// are skipped. It returns the files written; a CA that fails does not stop
+// the others.
 func WriteCRLFiles(ctx context.Context, svc CRLService, cas []*pki.CA, dir string) ([]string, error) {
 	var written []string
 	var errs []error
@@ -149,7 +178,7 @@ func WriteCRLFiles(ctx context.Context, svc CRLService, cas []*pki.CA, dir strin
 		if ca.Offline {
 			continue
 		}
-		files, err := writeCRL(ctx, svc, ca.ID, dir)
+		files, err := writeCRLs(ctx, svc, ca.ID, dir)
 		written = append(written, files...)
 		if err != nil {
 			errs = append(errs, err)
@@ -158,12 +187,30 @@ func WriteCRLFiles(ctx context.Context, svc CRLService, cas []*pki.CA, dir strin
 	return written, errors.Join(errs...)
 }
 
-func writeCRL(ctx context.Context, svc CRLService, caID int64, dir string) ([]string, error) {
+// writeCRLs writes the CA's full CRL, then its delta CRL.
+func writeCRLs(ctx context.Context, svc CRLService, caID int64, dir string) ([]string, error) {
+	base := filepath.Join(dir, strconv.FormatInt(caID, 10))
 	der, err := svc.CRL(ctx, caID)
 	if err != nil {
 		return nil, fmt.Errorf("ocsp: crl of ca %d: %w", caID, err)
 	}
-	base := filepath.Join(dir, strconv.FormatInt(caID, 10))
+	written, err := writeCRL(base, der)
+	if err != nil {
+		return written, err
+	}
+	der, err = svc.DeltaCRL(ctx, caID)
+	if errors.Is(err, pki.ErrNoDeltaCRL) {
+		return written, nil
+	}
+	if err != nil {
+		return written, fmt.Errorf("ocsp: delta crl of ca %d: %w", caID, err)
+	}
+	files, err := writeCRL(base+deltaSuffix, der)
+	return append(written, files...), err
+}
+
+// writeCRL writes der as base.crl and base.pem.
+func writeCRL(base string, der []byte) ([]string, error) {
 	if err := writeAtomic(base+".crl", der); err != nil {
 		return nil, err
 	}

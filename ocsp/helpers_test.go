@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -38,10 +39,12 @@ func (f *fakeStore) FindCertificateUnscoped(ctx context.Context, caID int64, ser
 	return f.findCert(ctx, caID, serial)
 }
 
-// fakeService is a hand-written Signers and CRLService.
+// fakeService is a hand-written Signers and CRLService; without delta, it
+// has no delta CRLs.
 type fakeService struct {
 	signer func(ctx context.Context, caID int64) (crypto.Signer, *x509.Certificate, error)
 	crl    func(ctx context.Context, caID int64) ([]byte, error)
+	delta  func(ctx context.Context, caID int64) ([]byte, error)
 }
 
 func (f *fakeService) OCSPSigner(ctx context.Context, caID int64) (crypto.Signer, *x509.Certificate, error) {
@@ -49,6 +52,13 @@ func (f *fakeService) OCSPSigner(ctx context.Context, caID int64) (crypto.Signer
 }
 
 func (f *fakeService) CRL(ctx context.Context, caID int64) ([]byte, error) { return f.crl(ctx, caID) }
+
+func (f *fakeService) DeltaCRL(ctx context.Context, caID int64) ([]byte, error) {
+	if f.delta == nil {
+		return nil, pki.ErrNoDeltaCRL
+	}
+	return f.delta(ctx, caID)
+}
 
 // testCA is an in-memory CA with its certificates: the world the fakes see.
 type testCA struct {
@@ -63,6 +73,11 @@ type testCA struct {
 	crlNum  int64
 	crlDER  []byte // cached until crlNum changes, as the Authority does
 	crlAt   int64
+	// The delta CRL lists certificates revoked after deltaSince, cached
+	// like the full one.
+	deltaSince time.Time
+	deltaDER   []byte
+	deltaAt    int64
 }
 
 func newTestCA(t testing.TB, id int64, name string) *testCA {
@@ -159,6 +174,12 @@ func fakes(cas ...*testCA) (*fakeStore, *fakeService) {
 			}
 			return nil, airtight.Errorf(airtight.ENotFound, "CA not found")
 		},
+		delta: func(_ context.Context, caID int64) ([]byte, error) {
+			if ca := byID(caID); ca != nil {
+				return ca.deltaCRL()
+			}
+			return nil, airtight.Errorf(airtight.ENotFound, "CA not found")
+		},
 	}
 	return st, svc
 }
@@ -180,6 +201,28 @@ func (ca *testCA) crl() ([]byte, error) {
 	}
 	der, err := x509.CreateRevocationList(rand.Reader, tmpl, ca.cert, ca.key)
 	ca.crlDER, ca.crlAt = der, ca.crlNum
+	return der, err
+}
+
+// deltaCRL builds the CA's delta CRL: the certificates revoked after
+// deltaSince, against a base numbered 1.
+func (ca *testCA) deltaCRL() ([]byte, error) {
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	if ca.deltaDER != nil && ca.deltaAt == ca.crlNum {
+		return ca.deltaDER, nil
+	}
+	tmpl := &x509.RevocationList{Number: big.NewInt(ca.crlNum + 2),
+		ThisUpdate: time.Now().Add(-time.Minute).Truncate(time.Second), NextUpdate: time.Now().Add(time.Hour),
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 27}, Critical: true, Value: []byte{0x02, 0x01, 0x01}}}}
+	for _, c := range ca.certs {
+		if c.Status == pki.StatusRevoked && c.RevokedAt.After(ca.deltaSince) {
+			tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{
+				SerialNumber: c.SerialNumber(), RevocationTime: *c.RevokedAt, ReasonCode: int(c.Reason)})
+		}
+	}
+	der, err := x509.CreateRevocationList(rand.Reader, tmpl, ca.cert, ca.key)
+	ca.deltaDER, ca.deltaAt = der, ca.crlNum
 	return der, err
 }
 

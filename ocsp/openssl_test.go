@@ -208,3 +208,46 @@ func fetch(url string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// TestOpenSSLDeltaCRL: over HTTP from the real Authority and SQLite store,
+// the full CRL names the delta CRL (FreshestCRL), and openssl with
+// -use_deltas finds a certificate revoked after the full CRL revoked
+// through the delta, which the full CRL alone passes.
+func TestOpenSSLDeltaCRL(t *testing.T) {
+	openssl := needTool(t, "openssl")
+	p := newRealPKI(t)
+	recA, devA := p.issueDevice(t)
+	recB, devB := p.issueDevice(t)
+	if _, err := p.auth.Revoke(p.ctx, recA.Serial, pki.ReasonKeyCompromise); err != nil {
+		t.Fatal(err)
+	}
+	full := writePEM(t, filepath.Join(p.dir, "full.pem"), "X509 CRL", p.fetchCRL(t, devA.CRLDistributionPoints[0]))
+	if _, err := p.auth.Revoke(p.ctx, recB.Serial, pki.ReasonSuperseded); err != nil {
+		t.Fatal(err)
+	}
+	deltaURL := fmt.Sprintf("%s/pki/crl/%d-delta.crl", p.srv.URL, p.issuing.ID)
+	delta := writePEM(t, filepath.Join(p.dir, "delta.pem"), "X509 CRL", p.fetchCRL(t, deltaURL))
+	if text, err := run(t, openssl, "crl", "-in", full, "-noout", "-text"); err != nil ||
+		!strings.Contains(text, "Freshest CRL") || !strings.Contains(text, deltaURL) {
+		t.Errorf("full CRL does not name %s: %v\n%s", deltaURL, err, text)
+	}
+	chain := writePEM(t, filepath.Join(p.dir, "chain.pem"), "CERTIFICATE", p.chain[0].Raw, p.chain[1].Raw)
+	pemA := writePEM(t, filepath.Join(p.dir, "a.pem"), "CERTIFICATE", devA.Raw)
+	pemB := writePEM(t, filepath.Join(p.dir, "b.pem"), "CERTIFICATE", devB.Raw)
+	// -extended_crl: see pki's TestOpenSSLDeltaCRL.
+	verify := func(cert string, crls ...string) (string, error) {
+		args := []string{"verify", "-crl_check", "-use_deltas", "-extended_crl", "-CAfile", chain}
+		for _, c := range crls {
+			args = append(args, "-CRLfile", c)
+		}
+		return run(t, openssl, append(args, cert)...)
+	}
+	if out, err := verify(pemB, full); err != nil {
+		t.Errorf("B with the full CRL alone: %v\n%s", err, out)
+	}
+	for _, cert := range []string{pemA, pemB} {
+		if out, err := verify(cert, full, delta); err == nil || !strings.Contains(out, "certificate revoked") {
+			t.Errorf("%s with full and delta CRLs: %v\n%s", filepath.Base(cert), err, out)
+		}
+	}
+}

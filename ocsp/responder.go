@@ -48,10 +48,14 @@ type Store interface {
 	FindCertificateUnscoped(ctx context.Context, caID int64, serial string) (*pki.Certificate, error)
 }
 
-// CRLService returns a CA's current CRL; *pki.Authority implements it
-// (pki.Service.CRL). It must not depend on an actor: CRLs are public.
+// CRLService returns a CA's current full and delta CRLs; *pki.Authority
+// implements it (pki.Service.CRL, Authority.DeltaCRL). It must not depend
+// on an actor: CRLs are public.
 type CRLService interface {
 	CRL(ctx context.Context, caID int64) ([]byte, error)
+	// DeltaCRL returns the CA's delta CRL (RFC 5280 5.2.4);
+	// pki.ErrNoDeltaCRL when there is none.
+	DeltaCRL(ctx context.Context, caID int64) ([]byte, error)
 }
 
 // Config configures a Responder.

@@ -22,13 +22,14 @@ import (
 // records are immutable, so they are cached too; scoping is checked against
 // the actor's organization on every use.
 type Authority struct {
-	store       Store
-	keys        KeyStore
-	now         func() time.Time
-	crlValidity time.Duration
-	crlRefresh  time.Duration // 0: half of crlValidity
-	publicURL   string
-	hwType      asn1.ObjectIdentifier
+	store         Store
+	keys          KeyStore
+	now           func() time.Time
+	crlValidity   time.Duration
+	crlRefresh    time.Duration // 0: half of crlValidity
+	deltaValidity time.Duration
+	publicURL     string
+	hwType        asn1.ObjectIdentifier
 
 	mu        sync.Mutex
 	loaded    map[int64]*caKey // by CA ID
@@ -57,8 +58,10 @@ func WithCRLRefresh(d time.Duration) Option { return func(a *Authority) { a.crlR
 
 // WithPublicURL sets the base URL ("https://host:port") written into
 // certificates as CRL distribution point (<url>/pki/crl/<caID>.crl) and
-// OCSP responder (<url>/pki/ocsp/<caID>). Without it, certificates carry
-// neither.
+// OCSP responder (<url>/pki/ocsp/<caID>), and into full CRLs as the
+// FreshestCRL location of the delta CRL (<url>/pki/crl/<caID>-delta.crl).
+// Without it, certificates carry neither and full CRLs do not name their
+// delta.
 func WithPublicURL(u string) Option {
 	return func(a *Authority) { a.publicURL = strings.TrimRight(u, "/") }
 }
@@ -72,7 +75,7 @@ func WithHardwareType(oid asn1.ObjectIdentifier) Option {
 // NewAuthority returns an Authority over store and keys.
 func NewAuthority(store Store, keys KeyStore, opts ...Option) *Authority {
 	a := &Authority{
-		store: store, keys: keys, now: time.Now, crlValidity: 7 * day, hwType: DefaultHardwareType,
+		store: store, keys: keys, now: time.Now, crlValidity: 7 * day, deltaValidity: DefaultDeltaCRLValidity, hwType: DefaultHardwareType,
 		loaded: map[int64]*caKey{}, defaults: map[int64]defaultCA{}, crls: map[int64]*crlState{},
 	}
 	for _, o := range opts {

@@ -7,6 +7,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
 	"math/big"
@@ -25,13 +26,21 @@ import (
 // the result is signed again with the same algorithm. Memory is the DER
 // itself; time is dominated by hashing and the store walk.
 
-// crlState is the cache of one CA's CRL.
+// crlState is the cache of one CA's CRLs.
 type crlState struct {
-	mu        sync.Mutex // one builder at a time per CA
+	mu        sync.Mutex // one builder of the full CRL at a time per CA
 	gen       uint64     // bumped by every revocation
-	der       []byte
+	base      *builtCRL  // the latest full CRL
 	builtGen  uint64
 	refreshAt time.Time
+	delta     deltaState // delta.go
+}
+
+// builtCRL is a signed CRL and what delta CRLs need to know of it.
+type builtCRL struct {
+	der        []byte
+	number     *big.Int
+	thisUpdate time.Time
 }
 
 func (a *Authority) crlState(caID int64) *crlState {
@@ -52,45 +61,97 @@ func (a *Authority) invalidateCRL(caID int64) {
 	a.mu.Unlock()
 }
 
+// crlGen returns the CA's revocation generation.
+func (a *Authority) crlGen(caID int64) uint64 {
+	s := a.crlState(caID)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return s.gen
+}
+
 // CRL returns the CA's current full CRL (DER). It is unscoped — CRLs are
 // public — and cached until a revocation through this Authority or until
-// half its validity (WithCRLRefresh) has passed.
+// half its validity (WithCRLRefresh) has passed. With a public URL, it
+// names the CA's delta CRL (DeltaCRL) in a FreshestCRL extension.
 func (a *Authority) CRL(ctx context.Context, caID int64) ([]byte, error) {
+	b, err := a.fullCRL(ctx, caID, false)
+	if err != nil {
+		return nil, err
+	}
+	return b.der, nil
+}
+
+// fullCRL returns the CA's cached full CRL, built again when it is older
+// than the refresh period or, unless anyGen, when a revocation came after it.
+func (a *Authority) fullCRL(ctx context.Context, caID int64, anyGen bool) (*builtCRL, error) {
+	// Only known CAs get cache state: anonymous requests for made-up CA
+	// IDs must not grow it. loadUnscoped is a map lookup once loaded.
+	if _, err := a.loadUnscoped(ctx, caID); err != nil {
+		return nil, err
+	}
 	s := a.crlState(caID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := a.now()
 	a.mu.Lock()
-	gen := s.gen
-	fresh := s.der != nil && s.builtGen == gen && now.Before(s.refreshAt)
+	gen, old := s.gen, s.base
+	fresh := old != nil && (anyGen || s.builtGen == gen) && now.Before(s.refreshAt)
 	a.mu.Unlock()
 	if fresh {
-		return s.der, nil
+		return old, nil
 	}
+	k, ctx, err := a.crlSigner(ctx, caID)
+	if err != nil {
+		return nil, err
+	}
+	exts, err := a.freshestCRL(caID)
+	if err != nil {
+		return nil, err
+	}
+	hint := 0
+	if old != nil {
+		hint = len(old.der)
+	}
+	b, err := a.buildCRL(k, now, crlSpec{
+		validity: a.crlValidity,
+		exts:     exts,
+		walk:     func(fn func(Revoked) error) error { return a.store.WalkRevoked(ctx, k.ca.ID, fn) },
+		sizeHint: hint,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	s.base, s.builtGen, s.refreshAt = b, gen, now.Add(a.refreshPeriod(a.crlValidity))
+	a.mu.Unlock()
+	return b, nil
+}
+
+// crlSigner loads the CA (unscoped) and returns a context in which the
+// CA's own organization reads its revocations: CRLs are public, whoever
+// asks (an anonymous CRL download, OCSP clients, the CLI).
+func (a *Authority) crlSigner(ctx context.Context, caID int64) (*caKey, context.Context, error) {
 	k, err := a.loadUnscoped(ctx, caID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// CRLs are public: whoever asks (an anonymous CRL download, OCSP
-	// clients, the CLI), the CA's own organization reads its revocations.
-	ctx = airtight.NewContext(ctx, airtight.SystemActor(k.ca.OrgID, "crl"))
-	der, err := a.buildCRL(ctx, k, now, len(s.der))
-	if err != nil {
-		return nil, err
-	}
-	refresh := a.crlValidity / 2
+	return k, airtight.NewContext(ctx, airtight.SystemActor(k.ca.OrgID, "crl")), nil
+}
+
+// refreshPeriod is how long a CRL of the validity is served from the
+// cache: half its validity, capped by WithCRLRefresh.
+func (a *Authority) refreshPeriod(validity time.Duration) time.Duration {
+	refresh := validity / 2
 	if a.crlRefresh > 0 && a.crlRefresh < refresh {
 		refresh = a.crlRefresh
 	}
-	a.mu.Lock()
-	s.der, s.builtGen, s.refreshAt = der, gen, now.Add(refresh)
-	a.mu.Unlock()
-	return der, nil
+	return refresh
 }
 
-// nextCRLNumber returns a CRL number greater than every earlier one: the
-// Unix time in microseconds, bumped when two CRLs fall in the same
-// microsecond. Across processes it is monotonic as long as clocks are.
+// nextCRLNumber returns a CRL number greater than every earlier one, full
+// or delta (RFC 5280 5.2.3 and 5.2.4: one sequence for both): the Unix time
+// in microseconds, bumped when two CRLs fall in the same microsecond.
+// Across processes it is monotonic as long as clocks are.
 func (a *Authority) nextCRLNumber(now time.Time) *big.Int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -102,21 +163,30 @@ func (a *Authority) nextCRLNumber(now time.Time) *big.Int {
 	return big.NewInt(n)
 }
 
-// buildCRL builds and signs a CRL; sizeHint (the previous CRL's size)
-// presizes the entry buffer.
-func (a *Authority) buildCRL(ctx context.Context, k *caKey, now time.Time, sizeHint int) ([]byte, error) {
+// crlSpec is what differs between the CRLs buildCRL makes.
+type crlSpec struct {
+	validity time.Duration                      // nextUpdate - thisUpdate
+	exts     []pkix.Extension                   // crlExtensions besides the AKI and the CRL number
+	walk     func(fn func(Revoked) error) error // the entries, in serial order
+	sizeHint int                                // the previous CRL's size, to presize the entry buffer
+}
+
+// buildCRL builds and signs a CRL.
+func (a *Authority) buildCRL(k *caKey, now time.Time, spec crlSpec) (*builtCRL, error) {
 	now = now.UTC().Truncate(time.Second)
 	tmpl := &x509.RevocationList{
-		Number:     a.nextCRLNumber(now),
-		ThisUpdate: now,
-		NextUpdate: now.Add(a.crlValidity),
+		Number:          a.nextCRLNumber(now),
+		ThisUpdate:      now,
+		NextUpdate:      now.Add(spec.validity),
+		ExtraExtensions: spec.exts,
 	}
 	empty, err := x509.CreateRevocationList(rand.Reader, tmpl, k.cert, k.signer)
 	if err != nil {
 		return nil, fmt.Errorf("create CRL of CA %d: %w", k.ca.ID, err)
 	}
-	entries := make([]byte, 0, sizeHint+sizeHint/8)
-	err = a.store.WalkRevoked(ctx, k.ca.ID, func(r Revoked) error {
+	b := &builtCRL{der: empty, number: tmpl.Number, thisUpdate: now}
+	entries := make([]byte, 0, spec.sizeHint+spec.sizeHint/8)
+	err = spec.walk(func(r Revoked) error {
 		var err error
 		entries, err = appendCRLEntry(entries, r)
 		return err
@@ -125,9 +195,12 @@ func (a *Authority) buildCRL(ctx context.Context, k *caKey, now time.Time, sizeH
 		return nil, fmt.Errorf("list revoked certificates of CA %d: %w", k.ca.ID, err)
 	}
 	if len(entries) == 0 {
-		return empty, nil
+		return b, nil
 	}
-	return spliceCRL(empty, entries, k.signer)
+	if b.der, err = spliceCRL(empty, entries, k.signer); err != nil {
+		return nil, fmt.Errorf("sign CRL of CA %d: %w", k.ca.ID, err)
+	}
+	return b, nil
 }
 
 // crlShape is the outer structure of a CertificateList.

@@ -1,7 +1,10 @@
 package pki
 
 import (
+	"github.com/airtight/airtight"
+
 	"bytes"
+	"context"
 	"encoding/asn1"
 	"math/big"
 	"testing"
@@ -38,5 +41,26 @@ func TestAppendTimeMatchesASN1(t *testing.T) {
 		if h := appendHeader(nil, 0x30, n); len(h) != headerLen(n) {
 			t.Errorf("headerLen(%d) = %d, header is %d bytes", n, headerLen(n), len(h))
 		}
+	}
+}
+
+// notFoundStore knows no CA at all.
+type notFoundStore struct{ Store }
+
+func (notFoundStore) FindCAUnscoped(context.Context, int64) (*CA, error) {
+	return nil, airtight.Errorf(airtight.ENotFound, "CA not found")
+}
+
+// Anonymous CRL requests for CA IDs that do not exist answer not found and
+// leave no cache state behind (the map would otherwise grow without bound).
+func TestUnknownCAsLeaveNoCRLState(t *testing.T) {
+	a := NewAuthority(notFoundStore{}, nil)
+	for id := int64(1); id <= 100; id++ {
+		if _, err := a.CRL(context.Background(), id); airtight.ErrorCode(err) != airtight.ENotFound {
+			t.Fatalf("CRL(%d) = %v, want not found", id, err)
+		}
+	}
+	if n := len(a.crls); n != 0 {
+		t.Errorf("%d CRL cache entries for unknown CAs", n)
 	}
 }

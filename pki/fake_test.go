@@ -35,7 +35,10 @@ func newMemStore() *memStore {
 	return &memStore{certs: map[string]*pki.Certificate{}, bulk: map[int64][]pki.Revoked{}, now: time.Now}
 }
 
-var _ pki.Store = (*memStore)(nil)
+var (
+	_ pki.Store      = (*memStore)(nil)
+	_ pki.DeltaStore = (*memStore)(nil)
+)
 
 func org(ctx context.Context) (int64, error) {
 	a, err := airtight.RequireActor(ctx)
@@ -201,6 +204,17 @@ func (s *memStore) WalkRevoked(_ context.Context, caID int64, fn func(pki.Revoke
 		}
 	}
 	return nil
+}
+
+// WalkRevokedSince walks the revoked certificates (bulk entries included)
+// revoked strictly after since.
+func (s *memStore) WalkRevokedSince(ctx context.Context, caID int64, since time.Time, fn func(pki.Revoked) error) error {
+	return s.WalkRevoked(ctx, caID, func(r pki.Revoked) error {
+		if !r.RevokedAt.After(since) {
+			return nil
+		}
+		return fn(r)
+	})
 }
 
 // memKeys is an in-memory pki.KeyStore that can export and delete.

@@ -2,11 +2,13 @@ package pki_test
 
 import (
 	"encoding/pem"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/airtight/airtight/pki"
 )
@@ -74,5 +76,88 @@ func TestOpenSSLEndToEnd(t *testing.T) {
 				t.Errorf("openssl crl -text: %v\n%s", err, text)
 			}
 		})
+	}
+}
+
+// TestOpenSSLDeltaCRL: A is revoked before the full CRL, B after it; with
+// -use_deltas openssl finds B revoked through the delta CRL (and A through
+// the full one), while the full CRL alone still passes B.
+func TestOpenSSLDeltaCRL(t *testing.T) {
+	openssl := needOpenSSL(t)
+	// The clock starts in the past so that no CRL is from the future for
+	// openssl, which reads the real time.
+	f, clock := newClockFixture(t, time.Now().Add(-10*time.Minute))
+	dir := t.TempDir()
+	ossl := func(args ...string) (string, error) {
+		out, err := exec.Command(openssl, args...).CombinedOutput()
+		return string(out), err
+	}
+	write := func(name string, blocks ...*pem.Block) string {
+		var data []byte
+		for _, b := range blocks {
+			data = append(data, pem.EncodeToMemory(b)...)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	certPEM := func(der []byte) *pem.Block { return &pem.Block{Type: "CERTIFICATE", Bytes: der} }
+	crlPEM := func(der []byte, err error) *pem.Block {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &pem.Block{Type: "X509 CRL", Bytes: der}
+	}
+	chain := write("chain.pem", certPEM(f.issuing.CertDER), certPEM(f.root.CertDER))
+	csr, _ := csrFor(t, "ecdsa-p256", nil)
+	var certs []string
+	var serials []string
+	for i := range 2 {
+		c, err := f.auth.Issue(f.ctx, pki.IssueRequest{Profile: pki.ProfileDeviceLDevID, CSR: csr, DeviceSerial: fmt.Sprint("SN", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, write(fmt.Sprintf("dev%d.pem", i), certPEM(c.DER)))
+		serials = append(serials, c.Serial)
+	}
+	f.revoke(t, serials[0])
+	clock.add(2 * time.Minute)
+	full := write("full.pem", crlPEM(f.auth.CRL(f.ctx, f.issuing.ID)))
+	clock.add(time.Minute)
+	f.revoke(t, serials[1])
+	delta := write("delta.pem", crlPEM(f.auth.DeltaCRL(f.ctx, f.issuing.ID)))
+
+	// -extended_crl as well: without it, OpenSSL's CRL selection
+	// (get_crl_score) does not set deltas aside and, of two CRLs that
+	// score alike, takes the one with the later thisUpdate as the complete
+	// CRL, the delta, and then misses what only the full CRL lists (A).
+	verify := func(cert string, crls ...string) (string, error) {
+		args := []string{"verify", "-crl_check", "-use_deltas", "-extended_crl", "-CAfile", chain}
+		for _, c := range crls {
+			args = append(args, "-CRLfile", c)
+		}
+		return ossl(append(args, cert)...)
+	}
+	if out, err := verify(certs[1], full); err != nil || !strings.Contains(out, ": OK") {
+		t.Errorf("B with the full CRL alone: %v\n%s", err, out)
+	}
+	for i, name := range []string{"A", "B"} {
+		if out, err := verify(certs[i], full, delta); err == nil || !strings.Contains(out, "certificate revoked") {
+			t.Errorf("%s with full and delta CRLs: %v\n%s", name, err, out)
+		}
+	}
+	for path, want := range map[string][]string{
+		full:  {"Freshest CRL", fmt.Sprintf("%s/pki/crl/%d-delta.crl", testURL, f.issuing.ID)},
+		delta: {"Delta CRL Indicator", "critical", strings.ToUpper(serials[1])},
+	} {
+		text, err := ossl("crl", "-in", path, "-noout", "-text")
+		for _, w := range want {
+			if err != nil || !strings.Contains(strings.ToUpper(text), strings.ToUpper(w)) {
+				t.Errorf("openssl crl -text %s: want %q: %v\n%s", filepath.Base(path), w, err, text)
+			}
+		}
 	}
 }

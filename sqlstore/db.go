@@ -29,6 +29,7 @@ type DB struct {
 	writer  chan struct{} // SQLite: one writer at a time (see begin)
 	memory  bool          // SQLite in memory: one connection
 	stmts   stmtCache
+	issues  issueQueue // group commit of certificate issuance (issue_batch.go)
 
 	// Now returns the current time; tests may replace it before use.
 	Now func() time.Time
@@ -98,6 +99,7 @@ func openSQLite(path string) (*sql.DB, error) {
 
 // Close closes the pool.
 func (d *DB) Close() error {
+	d.stopIssueLoop()
 	d.closeStmts()
 	return d.db.Close()
 }

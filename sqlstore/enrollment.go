@@ -165,16 +165,10 @@ func (d *DB) CreateCertificateSpendingToken(ctx context.Context, x *pki.Certific
 	if err != nil {
 		return err
 	}
-	return d.withTx(ctx, func(tx *Tx) error {
-		tok, err := tx.spendToken(ctx, tokenHash)
-		if err != nil {
-			return err
-		}
-		if tok.OrgID != a.OrgID {
-			return errBadEnrollment()
-		}
-		return tx.createCertificate(ctx, a, certRefs{}, x, serial)
-	})
+	if tokenHash == "" {
+		return errBadEnrollment()
+	}
+	return d.recordIssuance(&issuance{ctx: ctx, actor: a, cert: x, serial: serial, token: tokenHash})
 }
 
 const trustAnchorCols = `id, org_id, name, cert_der, created_at`

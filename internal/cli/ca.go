@@ -457,17 +457,22 @@ func (e *env) printCerts(cmd *cobra.Command, certs []*pki.Certificate) error {
 func (e *env) caCRLCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "crl",
-		Short: "Write the current CRL (DER, or PEM with --pem) to standard output",
+		Short: "Write the current CRL (DER, or PEM with --pem; the delta CRL with --delta) to standard output",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			id, _ := cmd.Flags().GetInt64("ca")
 			asPEM, _ := cmd.Flags().GetBool("pem")
+			delta, _ := cmd.Flags().GetBool("delta")
 			return e.withCA(cmd, false, func(c *caEnv) error {
 				ca, err := resolveCA(c, id)
 				if err != nil {
 					return err
 				}
-				der, err := c.auth.CRL(c.ctx, ca)
+				get := c.auth.CRL
+				if delta {
+					get = c.auth.DeltaCRL
+				}
+				der, err := get(c.ctx, ca)
 				if err != nil {
 					return err
 				}
@@ -482,6 +487,7 @@ func (e *env) caCRLCommand() *cobra.Command {
 	addOrgFlag(c)
 	c.Flags().Int64("ca", 0, "CA ID (default: the organization's issuing CA)")
 	c.Flags().Bool("pem", false, "PEM instead of DER")
+	c.Flags().Bool("delta", false, "the delta CRL (RFC 5280 5.2.4): certificates revoked since its base full CRL")
 	return c
 }
 

@@ -104,6 +104,22 @@ func TestCLICertificateAuthority(t *testing.T) {
 	if err != nil || len(crl.RevokedCertificateEntries) != 1 || crl.RevokedCertificateEntries[0].ReasonCode != 1 {
 		t.Fatalf("ca crl (DER): %v", err)
 	}
+	der = mustRun(t, data, "", "ca", "crl", "--org", "riverside", "--delta")
+	delta, err := x509.ParseRevocationList([]byte(der))
+	if err != nil || delta.Number.Cmp(crl.Number) <= 0 {
+		t.Fatalf("ca crl --delta: %v", err)
+	}
+	indicator := false
+	for _, e := range delta.Extensions {
+		indicator = indicator || e.Id.String() == "2.5.29.27" && e.Critical
+	}
+	if !indicator || delta.NextUpdate.Sub(delta.ThisUpdate) != pki.DefaultDeltaCRLValidity {
+		t.Errorf("ca crl --delta: indicator %v, validity %s", indicator, delta.NextUpdate.Sub(delta.ThisUpdate))
+	}
+	out = mustRun(t, data, "", "ca", "crl", "--org", "riverside", "--delta", "--pem")
+	if !strings.HasPrefix(out, "-----BEGIN X509 CRL-----") {
+		t.Errorf("ca crl --delta --pem: %.40q", out)
+	}
 }
 
 func TestCLICAErrors(t *testing.T) {
