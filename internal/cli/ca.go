@@ -37,7 +37,7 @@ const (
 func (e *env) caCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "ca", Short: "Run the organization's certificate authority (device identity)"}
 	cmd.AddCommand(e.caInitCommand(), e.caChainCommand(), e.caIssueCommand(), e.caRevokeCommand(),
-		e.caListCommand(), e.caCRLCommand(), e.caEnrollTokenCommand())
+		e.caListCommand(), e.caCRLCommand(), e.caCRLFilesCommand(), e.caEnrollTokenCommand())
 	return cmd
 }
 

@@ -8,11 +8,14 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -120,6 +123,41 @@ func TestCLICertificateAuthority(t *testing.T) {
 	if !strings.HasPrefix(out, "-----BEGIN X509 CRL-----") {
 		t.Errorf("ca crl --delta --pem: %.40q", out)
 	}
+
+	// crl-files writes a consistent full + delta pair per online CA.
+	mirror := filepath.Join(data, "mirror")
+	out = mustRun(t, data, "", "ca", "crl-files", "--org", "riverside", mirror)
+	id := strconv.FormatInt(cas[0].ID, 10)
+	full, err := x509.ParseRevocationList(mustRead(t, filepath.Join(mirror, id+".crl")))
+	if err != nil || len(full.RevokedCertificateEntries) != 1 {
+		t.Fatalf("crl-files full CRL: %v\n%s", err, out)
+	}
+	d, err := x509.ParseRevocationList(mustRead(t, filepath.Join(mirror, id+"-delta.crl")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range d.Extensions {
+		if e.Id.String() == "2.5.29.27" { // DeltaCRLIndicator: the base is the full CRL written beside it
+			found = true
+			var base *big.Int
+			if _, err := asn1.Unmarshal(e.Value, &base); err != nil || base.Cmp(full.Number) != 0 {
+				t.Errorf("delta's base %v, full CRL number %v", base, full.Number)
+			}
+		}
+	}
+	if !found {
+		t.Error("crl-files wrote a delta CRL without a DeltaCRLIndicator")
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestCLICAErrors(t *testing.T) {
