@@ -28,11 +28,14 @@ type issuance struct {
 }
 
 type issueQueue struct {
-	once sync.Once
-	ch   chan *issuance
-	stop chan struct{}
-	wg   sync.WaitGroup
+	once   sync.Once
+	closed sync.Once
+	ch     chan *issuance
+	stop   chan struct{} // closed by Close
+	exited chan struct{} // closed when the loop has answered everything it took
 }
+
+var errStoreClosed = fmt.Errorf("record certificate: the store is closed")
 
 const maxIssueBatch = 64
 
@@ -42,29 +45,39 @@ const maxIssueBatch = 64
 func (d *DB) recordIssuance(it *issuance) error {
 	q := &d.issues
 	q.once.Do(func() {
-		q.ch, q.stop = make(chan *issuance, 4*maxIssueBatch), make(chan struct{})
-		q.wg.Add(1)
+		q.ch, q.stop, q.exited = make(chan *issuance, 4*maxIssueBatch), make(chan struct{}), make(chan struct{})
 		go d.issueLoop()
 	})
 	it.done = make(chan error, 1)
 	select {
 	case q.ch <- it:
 	case <-q.stop:
-		return fmt.Errorf("record certificate: the store is closed")
+		return errStoreClosed
 	case <-it.ctx.Done():
 		return it.ctx.Err()
 	}
-	return <-it.done
+	select {
+	case err := <-it.done:
+		return err
+	case <-q.exited:
+		select { // answered just before the loop ended, or never taken
+		case err := <-it.done:
+			return err
+		default:
+			return errStoreClosed
+		}
+	}
 }
 
 func (d *DB) issueLoop() {
 	q := &d.issues
-	defer q.wg.Done()
+	defer close(q.exited)
 	for {
 		var first *issuance
 		select {
 		case first = <-q.ch:
 		case <-q.stop:
+			q.refuseQueued()
 			return
 		}
 		batch := []*issuance{first}
@@ -81,14 +94,28 @@ func (d *DB) issueLoop() {
 	}
 }
 
-// stopIssueLoop ends the queue's goroutine (Close).
+// refuseQueued answers the issuances still queued when the store closes:
+// none of them was recorded.
+func (q *issueQueue) refuseQueued() {
+	for {
+		select {
+		case it := <-q.ch:
+			it.done <- errStoreClosed
+		default:
+			return
+		}
+	}
+}
+
+// stopIssueLoop ends the queue's goroutine after its current batch (Close).
 func (d *DB) stopIssueLoop() {
 	q := &d.issues
+	q.once.Do(func() {}) // a queue never started stays unstarted
 	if q.stop == nil {
 		return
 	}
-	close(q.stop)
-	q.wg.Wait()
+	q.closed.Do(func() { close(q.stop) })
+	<-q.exited
 }
 
 // runIssueBatch records the batch in one transaction and answers each

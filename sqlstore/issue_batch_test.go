@@ -70,3 +70,31 @@ func TestIssueBatchIsolatesFailures(t *testing.T) {
 		t.Errorf("audit chain after batched issuance: %v %v", p, err)
 	}
 }
+
+// Closing the store while issuances are in flight answers every caller:
+// recorded, or refused because the store closed; none blocks.
+func TestIssueQueueClose(t *testing.T) {
+	db := openSQLiteDB(t)
+	f := newFixture(t, db)
+	o := f.pkiOrg(f.a, "A")
+	const n = 30
+	errs := make(chan error, n)
+	for i := range n {
+		go func() { errs <- db.CreateCertificate(f.a, f.cert(o.issuing.ID, fmt.Sprintf("c%03d", i), o.deviceID)) }()
+	}
+	time.Sleep(time.Millisecond)
+	db.stopIssueLoop()
+	for range n {
+		select {
+		case err := <-errs:
+			if err != nil && err != errStoreClosed {
+				t.Errorf("unexpected error: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("an issuance caller blocked after the store closed")
+		}
+	}
+	if err := db.CreateCertificate(f.a, f.cert(o.issuing.ID, "dd", o.deviceID)); err != errStoreClosed {
+		t.Errorf("after close: %v, want the store-closed error", err)
+	}
+}
