@@ -75,7 +75,19 @@ func (e *env) withCA(cmd *cobra.Command, create bool, fn func(c *caEnv) error) e
 		if cfg.PublicURL != "" {
 			opts = append(opts, pki.WithPublicURL(cfg.PublicURL))
 		}
-		return fn(&caEnv{ctx: ctx, db: db, auth: pki.NewAuthority(db, keys, opts...), keys: keys, org: org})
+		// CA keys in key files, or in the HSM the AIRTIGHT_PKCS11_* variables
+		// name; ca init --hsm generates new keys there.
+		router := &keyRouter{files: keys}
+		router.genHSM, _ = cmd.Flags().GetBool("hsm")
+		closeHSM, err := e.openHSM(router)
+		if err != nil {
+			return err
+		}
+		defer closeHSM()
+		if router.genHSM && router.hsm == nil {
+			return errNoHSM
+		}
+		return fn(&caEnv{ctx: ctx, db: db, auth: pki.NewAuthority(db, router, opts...), keys: keys, org: org})
 	})
 }
 
@@ -155,6 +167,7 @@ AIRTIGHT_OFFLINE_ROOT_PASSPHRASE, and removed from the server: keep FILE offline
 	c.Flags().String("name", "", "CA name (default: \"<organization> Device CA\")")
 	c.Flags().String("algorithm", "ecdsa-p256", "key algorithm: "+strings.Join(pki.KeyAlgorithms, ", "))
 	c.Flags().String("offline-root", "", "write the encrypted root key to this new file and keep it off the server")
+	c.Flags().Bool("hsm", false, "generate the CA keys in the PKCS#11 HSM named by AIRTIGHT_PKCS11_MODULE, _TOKEN and _PIN (binary built with -tags pkcs11)")
 	return c
 }
 
@@ -165,6 +178,9 @@ func (e *env) initOptions(cmd *cobra.Command) (pki.InitOptions, error) {
 	path, _ := cmd.Flags().GetString("offline-root")
 	if path == "" {
 		return o, nil
+	}
+	if hsm, _ := cmd.Flags().GetBool("hsm"); hsm {
+		return o, airtight.Errorf(airtight.EInvalid, "--offline-root and --hsm do not go together: HSM keys cannot be exported")
 	}
 	pass := e.getenv("AIRTIGHT_OFFLINE_ROOT_PASSPHRASE")
 	if len(pass) < 12 {

@@ -254,3 +254,29 @@ func verifyWithOpenSSL(t *testing.T, data, chain, certPEM, want string) {
 		t.Errorf("openssl verify: want %q\n%s", want, out)
 	}
 }
+
+// ca init --hsm needs an HSM: without AIRTIGHT_PKCS11_MODULE it says so,
+// and with it in a binary built without PKCS#11 it says to rebuild; either
+// way nothing is created.
+func TestCLICAInitHSMRefusals(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, data, "", "org", "create", "--slug", "riverside", "--name", "Riverside General")
+	_, errOut, err := run(t, data, "", "ca", "init", "--org", "riverside", "--hsm")
+	if err == nil || !strings.Contains(errOut, "no HSM is configured") {
+		t.Errorf("--hsm without an HSM: %v %s", err, errOut)
+	}
+	var out, eout bytes.Buffer
+	e := &env{ctx: context.Background(), stdin: strings.NewReader(""), stdout: &out, stderr: &eout,
+		getenv: func(k string) string {
+			return map[string]string{"AIRTIGHT_PKCS11_MODULE": "/usr/lib/softhsm/libsofthsm2.so", "AIRTIGHT_PKCS11_TOKEN": "t", "AIRTIGHT_PKCS11_PIN": "1234"}[k]
+		}}
+	if err := e.run([]string{"ca", "init", "--org", "riverside", "--hsm", "--data", data}); err == nil || !strings.Contains(eout.String(), "without PKCS#11 support") {
+		t.Errorf("--hsm in a binary without PKCS#11: %v %s", err, eout.String())
+	}
+	if _, _, err := run(t, data, "", "ca", "init", "--org", "riverside", "--hsm", "--offline-root", filepath.Join(data, "root.key")); err == nil {
+		t.Error("--hsm with --offline-root accepted")
+	}
+	if out := mustRun(t, data, "", "ca", "list", "--org", "riverside"); strings.Contains(out, "Device CA") {
+		t.Errorf("a refused init created CAs:\n%s", out)
+	}
+}
