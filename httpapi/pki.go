@@ -184,10 +184,11 @@ func (s *Server) getCertificate(w http.ResponseWriter, r *http.Request, serial s
 // identifies that inventory device: its serial number and UDI come from
 // the inventory, not from the request.
 type issueInput struct {
-	CSRPEM   string `json:"csr_pem"`
-	Profile  string `json:"profile"`
-	DeviceID int64  `json:"device_id"`
-	CAID     int64  `json:"ca_id"` // 0: the organization's default issuing CA
+	CSRPEM   string   `json:"csr_pem"`
+	Profile  string   `json:"profile"`
+	DeviceID int64    `json:"device_id"`
+	CAID     int64    `json:"ca_id"`     // 0: the organization's default issuing CA
+	RoleOIDs []string `json:"role_oids"` // device roles as extended key usages, e.g. IEEE 11073 SDC roles
 }
 
 func (s *Server) issueCertificate(w http.ResponseWriter, r *http.Request) {
@@ -236,6 +237,16 @@ func (s *Server) issueRequest(ctx context.Context, in issueInput) (pki.IssueRequ
 		return pki.IssueRequest{}, err
 	}
 	req := pki.IssueRequest{CAID: in.CAID, Profile: p.Name, CSR: csr, DeviceID: in.DeviceID}
+	if len(in.RoleOIDs) > pki.MaxRoleOIDs {
+		return req, fieldError("role_oids", "too many")
+	}
+	for _, o := range in.RoleOIDs {
+		oid, err := pki.ParseOID(o)
+		if err != nil {
+			return req, fieldError("role_oids", airtight.ErrorMessage(err))
+		}
+		req.RoleOIDs = append(req.RoleOIDs, oid)
+	}
 	if in.DeviceID == 0 {
 		if p.Device {
 			return req, fieldError("device_id", "is required for device profiles")

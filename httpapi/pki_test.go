@@ -314,6 +314,9 @@ func TestIssueCertificate(t *testing.T) {
 		{"another organization's device", map[string]any{"csr_pem": bare, "profile": "device-ldevid", "device_id": e.b.device}, 404},
 		{"another organization's CA", map[string]any{"csr_pem": bare, "profile": "device-ldevid", "device_id": a.device, "ca_id": e.b.issuingCA}, 404},
 		{"unknown field", map[string]any{"csr_pem": bare, "profile": "device-ldevid", "device_id": a.device, "lifetime": "99y"}, 400},
+		{"device roles", map[string]any{"csr_pem": bare, "profile": "device-ldevid", "device_id": a.device, "role_oids": []string{"1.3.6.1.4.1.32473.11073.1"}}, 201},
+		{"bad role OID", map[string]any{"csr_pem": bare, "profile": "device-ldevid", "device_id": a.device, "role_oids": []string{"1.3.x"}}, 400},
+		{"roles on a server certificate", map[string]any{"csr_pem": newCSR(t, &x509.CertificateRequest{DNSNames: []string{"pacs.st-mary.example"}}), "profile": "server", "role_oids": []string{"1.3.6.1.4.1.32473.1"}}, 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.countCerts(a)

@@ -286,6 +286,7 @@ to link the certificate to an inventory device and take its serial and UDI.`,
 	fs.String("udi", "", "FDA Unique Device Identifier (default: the inventory device's)")
 	fs.String("lifetime", "", "lifetime, e.g. 24h or 365d (default: the profile's)")
 	fs.Int64("ca", 0, "issuing CA ID (default: the organization's)")
+	fs.StringSlice("role-oid", nil, "device role as an extended key usage OID (repeatable), e.g. an IEEE 11073 SDC role")
 	return c
 }
 
@@ -296,6 +297,14 @@ func (e *env) issueRequest(cmd *cobra.Command) (pki.IssueRequest, error) {
 	req.DeviceSerial, _ = fs.GetString("serial")
 	req.UDI, _ = fs.GetString("udi")
 	req.CAID, _ = fs.GetInt64("ca")
+	roles, _ := fs.GetStringSlice("role-oid")
+	for _, r := range roles {
+		oid, err := pki.ParseOID(r)
+		if err != nil {
+			return req, airtight.Errorf(airtight.EInvalid, "--role-oid: %s", airtight.ErrorMessage(err))
+		}
+		req.RoleOIDs = append(req.RoleOIDs, oid)
+	}
 	if l, _ := fs.GetString("lifetime"); l != "" {
 		d, err := parseDays(l)
 		if err != nil {
