@@ -85,6 +85,7 @@ func (e *env) rootCommand() *cobra.Command {
 		e.serveCommand(), e.demoCommand(), e.versionCommand(), e.orgCommand(),
 		e.userCommand(), e.tokenCommand(), e.deviceCommand(), e.auditCommand(),
 		e.updateCommand(), e.caCommand(),
+		e.dlpCommand(),
 	)
 	return root
 }

@@ -1,0 +1,145 @@
+package dlp
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// MinConfidence drops findings below it. Zero means the default, 0.5;
+	// a negative value keeps every finding.
+	MinConfidence float64
+	// Types restricts detection to these types; nil means all types.
+	Types []Type
+}
+
+// DefaultMinConfidence is used when Options.MinConfidence is zero.
+const DefaultMinConfidence = 0.5
+
+// ErrInvalidOptions is returned by New for options it cannot use.
+var ErrInvalidOptions = errors.New("dlp: invalid options")
+
+// Engine finds PHI in free text. It is immutable after New and safe for
+// concurrent use.
+type Engine struct {
+	min  float64
+	want map[Type]bool // nil: all types
+	pool sync.Pool     // of *scanner scratch space
+}
+
+// New returns an Engine for opts.
+func New(opts Options) (*Engine, error) {
+	if opts.MinConfidence > 1 {
+		return nil, fmt.Errorf("min confidence above 1: %w", ErrInvalidOptions)
+	}
+	e := &Engine{min: opts.MinConfidence}
+	if e.min == 0 {
+		e.min = DefaultMinConfidence
+	}
+	if opts.Types != nil {
+		e.want = make(map[Type]bool, len(opts.Types))
+		for _, t := range opts.Types {
+			if !knownType(t) {
+				return nil, fmt.Errorf("unknown type %q: %w", t, ErrInvalidOptions)
+			}
+			e.want[t] = true
+		}
+	}
+	if err := loadDicts(); err != nil {
+		return nil, fmt.Errorf("load name dictionaries: %w", err)
+	}
+	return e, nil
+}
+
+func knownType(t Type) bool {
+	for _, k := range Types {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) wants(t Type) bool { return e.want == nil || e.want[t] }
+
+// chunkSize bounds the memory one scan step uses; chunks end at a line
+// break where there is one, so findings rarely straddle two chunks.
+const chunkSize = 32 << 10
+
+// Scan returns the findings in text, sorted by Start, without overlaps.
+func (e *Engine) Scan(text []byte) []Finding {
+	var out []Finding
+	s, _ := e.pool.Get().(*scanner)
+	if s == nil {
+		s = newScanner(e)
+	}
+	defer e.pool.Put(s)
+	for base := 0; base < len(text); {
+		end := chunkEnd(text, base)
+		s.reset(text[base:end], base)
+		s.run()
+		out = append(out, s.found...)
+		base = end
+	}
+	return e.resolve(out)
+}
+
+// chunkEnd returns where the chunk starting at base ends.
+func chunkEnd(text []byte, base int) int {
+	end := base + chunkSize
+	if end >= len(text) {
+		return len(text)
+	}
+	for i := end; i > base+chunkSize/2; i-- {
+		if text[i-1] == '\n' {
+			return i
+		}
+	}
+	for i := end; i > base+chunkSize/2; i-- {
+		if text[i-1] == ' ' || text[i-1] == '\t' {
+			return i
+		}
+	}
+	return end
+}
+
+// resolve filters findings by type and confidence, then removes overlaps,
+// keeping the more confident (then the longer) span.
+func (e *Engine) resolve(in []Finding) []Finding {
+	fs := in[:0]
+	for _, f := range in {
+		if f.Start < f.End && f.Confidence >= e.min && e.wants(f.Type) {
+			fs = append(fs, f)
+		}
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Start != fs[j].Start {
+			return fs[i].Start < fs[j].Start
+		}
+		return fs[i].End > fs[j].End
+	})
+	out := fs[:0]
+	for _, f := range fs {
+		if n := len(out); n > 0 && f.Start < out[n-1].End {
+			if better(f, out[n-1]) {
+				out[n-1] = f
+			}
+			continue
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func better(a, b Finding) bool {
+	if a.Confidence != b.Confidence {
+		return a.Confidence > b.Confidence
+	}
+	return a.End-a.Start > b.End-b.Start
+}

@@ -1,0 +1,185 @@
+package dlp
+
+// idKinds maps context keyword flags to the type of the identifier that
+// follows them, strongest first.
+var idKinds = []struct {
+	flag kwFlag
+	typ  Type
+	min  int // shortest value
+}{
+	{kwSSN, SSN, 9}, {kwLic, License, 5}, {kwVeh, Vehicle, 4}, {kwDev, DeviceID, 4},
+	{kwPlan, HealthPlan, 5}, {kwAcct, Account, 5}, {kwMRN, MRN, 4},
+}
+
+const idContext = kwSSN | kwLic | kwVeh | kwDev | kwPlan | kwAcct | kwMRN
+
+// scanTokens runs the detectors that start at a token.
+func (s *scanner) scanTokens() {
+	for i := range s.toks {
+		t := s.toks[i]
+		switch t.kind {
+		case tNum:
+			s.numberAt(i)
+			if t.s == 0 || !isAlnum(s.text[t.s-1]) {
+				s.vin(i)
+			}
+			s.scanLocation(i)
+		case tWord:
+			s.wordAt(i)
+		case tPunct:
+			s.shortYear(i)
+			s.scanLocation(i)
+		}
+	}
+	s.scanNames()
+}
+
+func (s *scanner) wordAt(i int) {
+	t := s.toks[i]
+	if t.kw&kwMonth != 0 {
+		s.monthDate(i)
+	}
+	if t.kw&idContext != 0 {
+		s.contextID(i)
+	}
+	if t.e-t.s == 1 && s.text[t.s]|0x20 == 's' && s.isPunct(i+1, '/') && s.tok(i+2).kind == tWord &&
+		string(s.lower(s.str(i+2))) == "n" {
+		s.contextIDFrom(i, i+3, idKindOf(kwDev)) // S/N
+	}
+	if t.kw&kwFacility != 0 {
+		s.scanLocation(i)
+	}
+	if t.kw&kwBio != 0 {
+		s.biometric(i)
+	}
+	if t.e-t.s == 2 && t.shape == shUpper {
+		s.dea(i)
+	}
+	if t.s == 0 || !isAlnum(s.text[t.s-1]) {
+		s.vin(i)
+	}
+}
+
+// contextID finds an identifier after "MRN:", "member ID #", "S/N".
+func (s *scanner) contextID(i int) {
+	s.contextIDFrom(i, i+1, idKindOf(s.toks[i].kw))
+}
+
+func idKindOf(f kwFlag) int {
+	for k, kind := range idKinds {
+		if f&kind.flag != 0 {
+			return k
+		}
+	}
+	return -1
+}
+
+// contextIDFrom finds the value after context word i, from token j.
+func (s *scanner) contextIDFrom(i, j, k int) {
+	if k < 0 {
+		return
+	}
+	kind := idKinds[k]
+	for n := 0; n < 4 && j < len(s.toks) && s.sameLine(i, j); n++ {
+		t := s.toks[j]
+		if t.kind == tPunct && (s.text[t.s] == ':' || s.text[t.s] == '#' || s.text[t.s] == '.' ||
+			s.text[t.s] == '/' || s.text[t.s] == '-' || s.text[t.s] == '=') ||
+			t.kind == tWord && t.kw&(kwID|idContext) != 0 && s.idValueEnd(int(t.s)) == int(t.e) {
+			if k := idKindOf(t.kw); k >= 0 {
+				kind = idKinds[k]
+			}
+			j++
+			continue
+		}
+		break
+	}
+	if j >= len(s.toks) || !s.sameLine(i, j) {
+		return
+	}
+	start := int(s.toks[j].s)
+	end := s.idValueEnd(start)
+	if end-start < kind.min || !idLike(s.text[start:end]) || kind.typ == SSN && !ssnValue(s.text[start:end]) {
+		return
+	}
+	s.add(kind.typ, start, end, 0.85, "id-context")
+}
+
+// idValueEnd returns the end of the identifier-like run at p: letters,
+// digits and inner hyphens.
+func (s *scanner) idValueEnd(p int) int {
+	t, e := s.text, p
+	for e < len(t) && (isAlnum(t[e]) || (t[e] == '-' && e+1 < len(t) && isAlnum(t[e+1]) && e > p)) {
+		if t[e] >= 0x80 {
+			break
+		}
+		e++
+	}
+	return e
+}
+
+// idLike requires at least two digits, or one digit and five characters.
+func idLike(b []byte) bool {
+	d := 0
+	for _, c := range b {
+		if isDigit(c) {
+			d++
+		}
+	}
+	return d >= 2 || (d == 1 && len(b) >= 5)
+}
+
+// dea matches DEA numbers: two letters glued to seven digits.
+func (s *scanner) dea(i int) {
+	n := s.tok(i + 1)
+	if n.kind != tNum || n.s != s.toks[i].e || n.e-n.s != 7 || (int(n.e) < len(s.text) && isAlnum(s.text[n.e])) {
+		return
+	}
+	b := s.text[s.toks[i].s:n.e]
+	if validDEA(b) {
+		s.add(License, int(s.toks[i].s), int(n.e), 0.9, "dea-check")
+	}
+}
+
+// vin matches 17-character vehicle identification numbers with a valid
+// check digit.
+func (s *scanner) vin(i int) {
+	p := int(s.toks[i].s)
+	e := p
+	for e < len(s.text) && e-p < 18 && (isUpper(s.text[e]) || isDigit(s.text[e])) {
+		e++
+	}
+	if e-p == 17 && (e == len(s.text) || !isAlnum(s.text[e])) && validVIN(s.text[p:e]) {
+		s.add(Vehicle, p, e, 0.9, "vin-check")
+	}
+}
+
+// biometric flags references to fingerprints, voiceprints, retinal scans
+// and full-face photographs.
+func (s *scanner) biometric(i int) {
+	w := string(s.lower(s.str(i)))
+	switch w {
+	case "fingerprint", "fingerprints", "voiceprint", "biometric":
+		s.add(Biometric, int(s.toks[i].s), int(s.toks[i].e), 0.7, "biometric-term")
+	case "retinal", "iris", "facial", "photo", "photograph", "photos":
+		n := s.tok(i + 1)
+		if n.kind == tWord && s.sameLine(i, i+1) {
+			switch string(s.lower(s.str(i + 1))) {
+			case "scan", "scans", "print", "image", "photo", "photograph", "id", "attached", "recognition":
+				s.add(Biometric, int(s.toks[i].s), int(n.e), 0.6, "biometric-term")
+			}
+		}
+	}
+}
+
+// ssnValue accepts nine digits, optionally hyphenated, that pass validSSN.
+func ssnValue(b []byte) bool {
+	var d []byte
+	for _, c := range b {
+		if isDigit(c) {
+			d = append(d, c)
+		} else if c != '-' {
+			return false
+		}
+	}
+	return len(d) == 9 && validSSN(d[:3], d[3:5], d[5:])
+}
