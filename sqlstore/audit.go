@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/airtight/airtight"
@@ -156,4 +158,29 @@ func (d *DB) RecordEvent(ctx context.Context, action, targetType, targetID strin
 		}
 		return tx.appendAudit(ctx, e)
 	})
+}
+
+// AuditHead returns the sequence number and hash of the last audit entry
+// (0 and the genesis hash for an empty log): a checkpoint to keep outside
+// the database, so that a later `audit verify --checkpoint` detects a log
+// rewritten wholesale by someone with write access to the database.
+func (d *DB) AuditHead(ctx context.Context) (int64, string, error) {
+	var seq int64
+	var hash string
+	if err := d.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash); err != nil {
+		return 0, "", fmt.Errorf("audit head: %w", err)
+	}
+	return seq, hash, nil
+}
+
+// AuditEntryHash returns the stored hash of entry seq (system use).
+func (d *DB) AuditEntryHash(ctx context.Context, seq int64) (string, error) {
+	var hash string
+	err := d.queryRow(ctx, `SELECT hash FROM audit_log WHERE seq = ?`, seq).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", airtight.Errorf(airtight.ENotFound, "audit entry %d not found", seq)
+	} else if err != nil {
+		return "", fmt.Errorf("audit entry: %w", err)
+	}
+	return hash, nil
 }

@@ -188,14 +188,19 @@ func (l *listener) serve() error {
 	return l.srv.Serve(l.ln)
 }
 
-// housekeeping removes expired sessions every few minutes and runs the
-// certificate expiry watch at start and every six hours.
+// housekeeping removes expired sessions every few minutes, runs the
+// certificate expiry watch at start and every six hours, and logs the audit
+// log's head every hour: shipped to a SIEM or syslog server, those lines
+// are checkpoints outside the database ('airtight audit verify --checkpoint').
 func (a *App) housekeeping() {
 	sessions := time.NewTicker(5 * time.Minute)
 	watch := time.NewTicker(6 * time.Hour)
+	checkpoint := time.NewTicker(time.Hour)
 	defer sessions.Stop()
 	defer watch.Stop()
+	defer checkpoint.Stop()
 	a.runExpiryWatch()
+	a.logAuditCheckpoint()
 	for {
 		select {
 		case <-a.stopC:
@@ -204,8 +209,21 @@ func (a *App) housekeeping() {
 			a.cleanSessions()
 		case <-watch.C:
 			a.runExpiryWatch()
+		case <-checkpoint.C:
+			a.logAuditCheckpoint()
 		}
 	}
+}
+
+func (a *App) logAuditCheckpoint() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	seq, hash, err := a.DB.AuditHead(ctx)
+	if err != nil {
+		a.log.Warn("audit checkpoint failed", "err", err)
+		return
+	}
+	a.log.Info("audit checkpoint", "checkpoint", fmt.Sprintf("%d:%s", seq, hash))
 }
 
 func (a *App) cleanSessions() {

@@ -6,11 +6,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/airtight/airtight/audit"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 )
@@ -188,3 +190,75 @@ func TestCompletion(t *testing.T) {
 }
 
 func writeFileMode(p, content string) error { return os.WriteFile(p, []byte(content), 0o600) }
+
+// A log rewritten consistently (every hash recomputed, head updated) passes
+// the chain check; a checkpoint kept outside the database catches it.
+func TestAuditCheckpointCatchesRewrite(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, data, "", "org", "create", "--slug", "riverside", "--name", "Riverside General", "--kind", "hospital")
+	mustRun(t, data, "", "org", "create", "--slug", "acme", "--name", "Acme", "--kind", "manufacturer")
+	cp := strings.TrimSpace(mustRun(t, data, "", "audit", "checkpoint"))
+	if !regexp.MustCompile(`^2:[0-9a-f]{64}$`).MatchString(cp) {
+		t.Fatalf("checkpoint = %q", cp)
+	}
+	mustRun(t, data, "", "audit", "verify", "--checkpoint", cp)
+
+	rewriteAudit(t, filepath.Join(data, "airtight.db"), 1, "mallory")
+	if out := mustRun(t, data, "", "audit", "verify"); !strings.Contains(out, "audit log OK") {
+		t.Fatalf("a consistent rewrite should pass the chain check alone: %s", out)
+	}
+	out, _, err := run(t, data, "", "audit", "verify", "--checkpoint", cp)
+	if err == nil || !strings.Contains(out, "no longer matches the checkpoint") {
+		t.Fatalf("verify --checkpoint after a rewrite: err=%v out=%s", err, out)
+	}
+	if _, _, err := run(t, data, "", "audit", "verify", "--checkpoint", "2:nothex"); err == nil {
+		t.Error("malformed checkpoint accepted")
+	}
+}
+
+// rewriteAudit changes entry from's actor name and re-seals the chain from
+// there, as an attacker with database access would.
+func rewriteAudit(t *testing.T, path string, from int64, name string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT seq, time, org_id, actor_kind, actor_id, actor_name, remote_addr, action, target_type, target_id, summary, prev_hash, hash FROM audit_log ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []*audit.Entry
+	for rows.Next() {
+		var e audit.Entry
+		var tm int64
+		var summary string
+		if err := rows.Scan(&e.Seq, &tm, &e.OrgID, &e.ActorKind, &e.ActorID, &e.ActorName, &e.RemoteAddr, &e.Action, &e.TargetType, &e.TargetID, &summary, &e.PrevHash, &e.Hash); err != nil {
+			t.Fatal(err)
+		}
+		e.Time, e.Summary = time.UnixMicro(tm).UTC(), []byte(summary)
+		es = append(es, &e)
+	}
+	rows.Close()
+	for i, e := range es {
+		if e.Seq < from {
+			continue
+		}
+		if e.Seq == from {
+			e.ActorName = name
+		}
+		var prev *audit.Entry
+		if i > 0 {
+			prev = es[i-1]
+		}
+		e.Seal(prev)
+		if _, err := db.Exec(`UPDATE audit_log SET actor_name = ?, prev_hash = ?, hash = ? WHERE seq = ?`, e.ActorName, e.PrevHash, e.Hash, e.Seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := es[len(es)-1]
+	if _, err := db.Exec(`UPDATE audit_head SET hash = ? WHERE id = 1`, last.Hash); err != nil {
+		t.Fatal(err)
+	}
+}
