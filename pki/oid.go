@@ -21,8 +21,8 @@ func ParseOID(s string) (asn1.ObjectIdentifier, error) {
 	}
 	oid := make(asn1.ObjectIdentifier, len(parts))
 	for i, p := range parts {
-		if p == "" || len(p) > 9 || (len(p) > 1 && p[0] == '0') {
-			return nil, bad()
+		if p == "" || len(p) > 9 || (len(p) > 1 && p[0] == '0') || strings.Trim(p, "0123456789") != "" {
+			return nil, bad() // digits only: strconv would also take "+1"
 		}
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 0 {
