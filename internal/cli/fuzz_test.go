@@ -23,6 +23,12 @@ var fuzzTargets = []struct{ method, path, contentType string }{
 	{"POST", "/api/v1/devices/import", "text/csv"},
 	{"GET", "/api/v1/devices", ""},
 	{"GET", "/api/v1/audit", ""},
+	{"POST", "/api/v1/pki/certificates", "application/json"},
+	{"POST", "/api/v1/pki/enrollment-tokens", "application/json"},
+	{"POST", "/api/v1/pki/trust-anchors", "application/json"},
+	{"GET", "/api/v1/pki/certificates", ""},
+	{"POST", "/api/v1/alerts/1/status", "application/json"},
+	{"GET", "/api/v1/alerts", ""},
 }
 
 // FuzzAPI sends arbitrary bodies and query strings to the parsing endpoints
@@ -41,6 +47,12 @@ func FuzzAPI(f *testing.F) {
 	f.Add(uint8(9), "after=5&limit=2&action=device.create", []byte(nil))
 	f.Add(uint8(0), "", []byte(`{"asset_tag":"\u202eevil","product_version_id":1e400}`))
 	f.Add(uint8(8), "limit=-1&cursor=%ff%fe&zone=%00", []byte(nil))
+	f.Add(uint8(10), "", []byte(`{"csr_pem":"-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----","profile":"device-ldevid","device_id":1,"role_oids":["1.3.6"]}`))
+	f.Add(uint8(11), "", []byte(`{"device_id":1,"profile":"device-ldevid","expires_in_hours":72}`))
+	f.Add(uint8(12), "", []byte(`{"name":"maker","certificate_pem":"-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----"}`))
+	f.Add(uint8(13), "status=good&expiring_within_days=30&cursor=zz", []byte(nil))
+	f.Add(uint8(14), "", []byte(`{"status":"resolved"}`))
+	f.Add(uint8(15), "status=open&min_severity=high&cursor=4.9", []byte(nil))
 	app, _, tokens := wired(f)
 	h := app.API.Handler()
 	f.Fuzz(func(t *testing.T, target uint8, query string, body []byte) {
