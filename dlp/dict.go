@@ -27,7 +27,7 @@ const (
 var (
 	dictOnce sync.Once
 	dictErr  error
-	names    map[string]uint8 // lower-case word -> flags; read-only after load
+	names    *nameTable // lower-case word -> flags; read-only after load
 )
 
 func loadDicts() error {
@@ -43,7 +43,13 @@ func loadDicts() error {
 				return
 			}
 		}
-		names = m
+		names = newNameTable(m)
+		for w, f := range m {
+			if f&(nFirst|nLast) != 0 {
+				h := kwHash([]byte(w)) & nameBitsMask
+				nameBits[h>>6] |= 1 << (h & 63)
+			}
+		}
 	})
 	return dictErr
 }
@@ -70,11 +76,91 @@ func readList(path string, flag uint8, m map[string]uint8) error {
 	return sc.Err()
 }
 
-// nameFlags returns the dictionary flags of word token i.
+// nameBits is a one-hash Bloom filter of the first and last names: a
+// clear bit proves a word is neither, without a map lookup.
+const nameBitsMask = 1<<22 - 1
+
+var nameBits [(nameBitsMask + 1) / 64]uint64
+
+// maybeName reports whether w may be a first or last name.
+func maybeName(w []byte) bool {
+	if len(w) < 2 || len(w) > maxKWLen+8 {
+		return true // nameFlags decides
+	}
+	h := kwHash(w) & nameBitsMask
+	return nameBits[h>>6]&(1<<(h&63)) != 0
+}
+
+// nameFlags returns the dictionary flags of word token i, looked up once
+// per token.
 func (s *scanner) nameFlags(i int) uint8 {
-	b := s.str(i)
-	if len(b) < 2 || len(b) > maxKWLen+8 {
+	if i < 0 || i >= len(s.toks) {
 		return 0
 	}
-	return names[string(s.lower(b))]
+	t := &s.toks[i]
+	if t.nfOK {
+		return t.nf
+	}
+	var f uint8
+	if b := s.text[t.s:t.e]; len(b) >= 2 && len(b) <= maxKWLen+8 && t.kind == tWord {
+		f = names.get(b)
+	}
+	t.nf, t.nfOK = f, true
+	return f
+}
+
+// nameTable maps words to name flags in one flat array: each slot holds
+// a 56-bit fingerprint of the lower-cased word and its flags, so a lookup
+// touches one cache line instead of a map's several. Two dictionary words
+// sharing a 56-bit fingerprint is vanishingly unlikely (about 2^-20 for
+// the whole dictionary).
+type nameTable struct {
+	shift uint
+	slots []uint64
+}
+
+func newNameTable(m map[string]uint8) *nameTable {
+	bits := uint(4)
+	for 1<<bits < 2*len(m) {
+		bits++
+	}
+	t := &nameTable{shift: 64 - bits, slots: make([]uint64, 1<<bits)}
+	mask := uint64(len(t.slots) - 1)
+	for w, f := range m {
+		key := fingerprint([]byte(w))
+		k := key >> t.shift
+		for t.slots[k] != 0 {
+			k = (k + 1) & mask
+		}
+		t.slots[k] = key | uint64(f)
+	}
+	return t
+}
+
+// fingerprint is FNV-1a (64 bits) over the lower-cased bytes of w, with
+// the low byte cleared for the flags and never zero.
+func fingerprint(w []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range w {
+		h = (h ^ uint64(lowerByte(c))) * 1099511628211
+	}
+	h &^= 0xff
+	if h == 0 {
+		h = 0x100
+	}
+	return h
+}
+
+func (t *nameTable) get(w []byte) uint8 {
+	key := fingerprint(w)
+	mask := uint64(len(t.slots) - 1)
+	for k := key >> t.shift; ; k = (k + 1) & mask {
+		e := t.slots[k]
+		if e == 0 {
+			return 0
+		}
+		if e&^0xff == key {
+			return uint8(e)
+		}
+	}
 }

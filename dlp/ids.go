@@ -27,7 +27,9 @@ func (s *scanner) scanTokens() {
 		case tWord:
 			s.wordAt(i)
 		case tPunct:
-			s.shortYear(i)
+			if s.text[t.s] == '\'' {
+				s.shortYear(i)
+			}
 			s.scanLocation(i)
 		}
 	}
@@ -48,6 +50,12 @@ func (s *scanner) wordAt(i int) {
 	}
 	if t.kw&kwFacility != 0 {
 		s.scanLocation(i)
+	}
+	if t.kw&kwBox != 0 {
+		s.poBox(i)
+	}
+	if t.kw&kwCityVerb != 0 {
+		s.cityAfterVerb(i)
 	}
 	if t.kw&kwBio != 0 {
 		s.biometric(i)
@@ -144,6 +152,9 @@ func (s *scanner) dea(i int) {
 // check digit.
 func (s *scanner) vin(i int) {
 	p := int(s.toks[i].s)
+	if p+17 > len(s.text) || !isVINByte(s.text[p+16]) || p+17 < len(s.text) && isAlnum(s.text[p+17]) {
+		return
+	}
 	e := p
 	for e < len(s.text) && e-p < 18 && (isUpper(s.text[e]) || isDigit(s.text[e])) {
 		e++
@@ -183,3 +194,5 @@ func ssnValue(b []byte) bool {
 	}
 	return len(d) == 9 && validSSN(d[:3], d[3:5], d[5:])
 }
+
+func isVINByte(c byte) bool { return isUpper(c) || isDigit(c) }

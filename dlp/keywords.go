@@ -34,6 +34,8 @@ const (
 	kwBio                         // fingerprint
 	kwUnit                        // mg, units: a number before it is a dose
 	kwClinical                    // clinical terms before 'YY dates: MI '92
+	kwBox                         // box, po, pob: post office boxes
+	kwCityVerb                    // lives, resides, moved: a place follows
 )
 
 const maxKWLen = 16
@@ -96,7 +98,12 @@ func buildKeywords() map[string]kwFlag {
 	set(kwZip, "zip zipcode postal")
 	set(kwID, "id no num number identifier")
 	set(kwStreet, "street st avenue ave road rd boulevard blvd lane ln drive dr court ct place pl way "+
-		"terrace ter circle cir parkway pkwy highway hwy square sq trail trl turnpike tpke")
+		"terrace ter circle cir parkway pkwy highway hwy square sq trail trl turnpike tpke alley aly "+
+		"crescent cres row walk pike loop cove cv ridge heights hts expressway expy freeway fwy route rte "+
+		"plaza plz str strasse gardens gdns grove estates crossing xing esplanade promenade")
+	set(kwBox, "box pob")
+	set(kwCityVerb, "lives living lived live resides residing resided reside born raised grew moved "+
+		"relocated visiting traveled travelled trip flew originally native")
 	set(kwFacility, "hospital clinic center centre infirmary institute hospice rehabilitation healthcare "+
 		"sanatorium pharmacy")
 	set(kwEponym, "disease disorder syndrome sign test maneuver catheter tube procedure reflex score scale "+

@@ -23,20 +23,24 @@ func (s *scanner) streetAddress(i int) {
 		j++ // 12B
 	}
 	words := 0
-	for k := j; k < j+5 && s.sameLine(i, k); k++ {
-		t := s.tok(k)
+	for k := j; k < j+6 && s.sameLine(i, k); k++ {
+		t := s.toks[k]
 		if t.kind == tPunct && s.text[t.s] == '.' {
+			continue
+		}
+		if t.kind == tNum && words == 0 && t.e-t.s <= 3 && s.tok(k+1).kind == tWord && s.toks[k+1].s == t.e &&
+			isOrdinal(s.str(k+1)) {
+			k, words = k+1, words+1 // 5th Avenue
 			continue
 		}
 		if t.kind != tWord || (!s.uniform && t.shape == shLower) || t.kw&(kwStop|kwUnit) != 0 && t.kw&kwStreet == 0 {
 			return
 		}
 		if t.kw&kwStreet != 0 && words > 0 {
-			end := int(t.e)
-			if s.isPunct(k+1, '.') {
-				end++
-			}
-			s.add(Location, int(s.toks[i].s), s.unitAfter(k+1, end), 0.85, "street-address")
+			k, end := s.streetEnd(k)
+			end = s.unitAfter(k+1, end)
+			s.add(Location, int(s.toks[i].s), end, 0.85, "street-address")
+			s.addressLines(end)
 			return
 		}
 		words++
@@ -76,9 +80,10 @@ func (s *scanner) unitAfter(k, end int) int {
 // facility matches "Mercy Hospital", "Boston Medical Center", "Oak Clinic".
 func (s *scanner) facility(i int) {
 	start := -1
-	for k := i - 1; k >= 0 && k >= i-4 && s.sameLine(k, i); k-- {
+	for k := i - 1; k >= 0 && k >= i-7 && s.sameLine(k, i); k-- {
 		t := s.toks[k]
-		if t.kind == tPunct && (s.text[t.s] == '.' || s.text[t.s] == '\'' || s.text[t.s] == '&') {
+		if t.kind == tPunct && (s.text[t.s] == '.' || s.text[t.s] == '\'' || s.text[t.s] == '&') ||
+			s.possessiveS(k) || s.facilityAnd(k) {
 			continue
 		}
 		if t.kind != tWord || t.kw&kwStop != 0 || (!s.uniform && t.shape == shLower) {
@@ -95,10 +100,30 @@ func (s *scanner) facility(i int) {
 	s.add(Location, start, int(s.toks[i].e), 0.8, "facility")
 }
 
+// possessiveS reports whether word token k is the "s" of "Anne's".
+func (s *scanner) possessiveS(k int) bool {
+	t := s.toks[k]
+	return t.kind == tWord && t.e-t.s == 1 && s.text[t.s]|0x20 == 's' && s.isPunct(k-1, '\'') &&
+		s.toks[k-1].e == t.s
+}
+
+// facilityAnd reports whether word token k is "and" between two facility
+// words: "Nursing and Rehabilitation Center".
+func (s *scanner) facilityAnd(k int) bool {
+	if s.toks[k].kind != tWord || !equalFold(s.str(k), "and") || s.tok(k-1).kind != tWord ||
+		s.tok(k+1).kind != tWord {
+		return false
+	}
+	return (isFacilityWord(s.lower(s.str(k-1))) || s.toks[k-1].kw&kwFacility != 0) &&
+		(isFacilityWord(s.lower(s.str(k+1))) || s.toks[k+1].kw&kwFacility != 0)
+}
+
 func isFacilityWord(w []byte) bool {
 	switch string(w) {
 	case "medical", "general", "memorial", "university", "community", "regional", "county", "children",
-		"saint", "st", "mount", "mt", "health", "care", "rehab", "nursing", "veterans", "va":
+		"saint", "st", "mount", "mt", "health", "care", "rehab", "nursing", "veterans", "va", "rehabilitation",
+		"behavioral", "psychiatric", "cancer", "heart", "surgical", "womens", "state", "valley", "baptist",
+		"methodist", "presbyterian", "lutheran", "mercy", "sacred", "good", "samaritan", "hope", "specialty":
 		return true
 	}
 	return false
@@ -142,7 +167,11 @@ func (s *scanner) stateAt(j int) int {
 	if len(b) == 2 && t.shape == shUpper && stateCodes[string(b)] {
 		return int(t.e)
 	}
-	if s.uniform && t.shape == shLower || t.shape == shMixed {
+	lenient := s.uniform && (len(b) == 2 || t.shape == shLower) && s.zipAfter(j)
+	if len(b) == 2 && lenient && stateCodes[string([]byte{b[0] &^ 0x20, b[1] &^ 0x20})] {
+		return int(t.e)
+	}
+	if s.uniform && t.shape == shLower && !lenient || t.shape == shMixed {
 		return 0
 	}
 	w := string(s.lower(b))
@@ -156,6 +185,21 @@ func (s *scanner) stateAt(j int) int {
 		}
 	}
 	return 0
+}
+
+// zipAfter reports whether a five-digit number follows word token j or
+// the word after it, on the same line ("ri 04971", "new hampshire 03293").
+func (s *scanner) zipAfter(j int) bool {
+	for k := j + 1; k <= j+2; k++ {
+		t := s.tok(k)
+		if t.kind == tNum {
+			return t.e-t.s == 5 && s.sameLine(j, k)
+		}
+		if t.kind != tWord {
+			return false
+		}
+	}
+	return false
 }
 
 // stateEndsAt reports whether a state name ends at word token j.

@@ -14,6 +14,7 @@ func (s *scanner) scanNames() {
 		case t.kw&kwNameLbl != 0 && s.isPunct(i+1, ':') && s.contextName(i, i+2, 0.85, "name-label"):
 		case t.kw&kwBy != 0 && s.byWord(i+1) && s.contextName(i, i+2, 0.9, "name-signed-by"):
 		case t.kw&kwPt != 0 && s.contextName(i, i+1, 0.75, "name-patient"):
+		case s.discussedWith(i) && s.contextName(i, i+1, 0.85, "name-signed-by"):
 		default:
 			s.dictName(i)
 		}
@@ -80,11 +81,18 @@ func (s *scanner) contextName(i, j int, conf float64, det string) bool {
 			j++
 		}
 	}
+	if s.isPunct(j, ':') {
+		j++ // "Dictated by: ..."
+	}
 	if s.tok(j).kind != tWord || !s.sameLine(i, j) {
 		return false
 	}
 	f := s.nameFlags(j)
 	dict := f&(nFirst|nLast) != 0 && f&nStop == 0
+	strong := det == "name-label"
+	if !dict && det != "name-relation" && det != "name-patient" && s.toks[j].kw == 0 && s.dictNext(j) {
+		dict, strong = true, true // "discussed with XIAOLING LONG": the surname vouches
+	}
 	shaped := !s.uniform && s.toks[j].shape == shTitle && f&nStop == 0
 	if det == "name-patient" && (!dict || f&nCommon != 0 && !shaped) {
 		return false
@@ -92,9 +100,12 @@ func (s *scanner) contextName(i, j int, conf float64, det string) bool {
 	if !dict && !(shaped && det != "name-relation") {
 		return false
 	}
-	end, n, _ := s.nameRun(j, det == "name-label")
+	end, n, next := s.nameRun(j, strong)
 	if n == 0 {
 		return false
+	}
+	if e := s.firstAfterComma(next); e > 0 && det != "name-relation" {
+		end = e // "NAME: SCHWARTZ, NNAMDI T."
 	}
 	s.addName(int(s.toks[j].s), end, conf, det)
 	return true
@@ -125,6 +136,9 @@ func (s *scanner) nameRun(j int, strong bool) (end, n, next int) {
 	return end, n, k
 }
 
+// nameKW are the keyword flags that a dictionary name may also carry.
+const nameKW = kwRel | kwMonth | kwClinical | kwTitle | kwBy | kwDateCtx
+
 // nameWord reports whether token k can be part of a name.
 func (s *scanner) nameWord(k int, strong bool) bool {
 	t := s.tok(k)
@@ -142,7 +156,7 @@ func (s *scanner) nameWord(k int, strong bool) bool {
 		return false
 	}
 	if f&(nFirst|nLast) != 0 {
-		return t.kw&^(kwRel|kwMonth|kwClinical|kwTitle|kwBy|kwDateCtx) == 0
+		return t.kw&^nameKW == 0
 	}
 	return strong && t.kw == 0
 }
@@ -151,4 +165,50 @@ func (s *scanner) nameWord(k int, strong bool) bool {
 // space (columns and line breaks end a name).
 func (s *scanner) closeTo(a, b int) bool {
 	return s.toks[b].s-s.toks[a].e <= 1 && s.sameLine(a, b)
+}
+
+// discussedWith reports whether word token i is the "w" of "d/w".
+func (s *scanner) discussedWith(i int) bool {
+	t := s.toks[i]
+	return t.e-t.s == 1 && s.text[t.s]|0x20 == 'w' && s.isPunct(i-1, '/') && s.tok(i-2).kind == tWord &&
+		equalFold(s.str(i-2), "d") && s.toks[i-1].s == s.toks[i-2].e && t.s == s.toks[i-1].e
+}
+
+// dictNext reports whether word j+1 is a dictionary name right after j.
+func (s *scanner) dictNext(j int) bool {
+	if s.tok(j+1).kind != tWord || !s.closeTo(j, j+1) {
+		return false
+	}
+	f := s.nameFlags(j + 1)
+	return f&(nFirst|nLast) != 0 && f&nStop == 0 && s.toks[j+1].kw&^nameKW == 0
+}
+
+// firstAfterComma matches ", First [M.]" after a surname that a context
+// word introduced; it returns the byte end, or 0.
+func (s *scanner) firstAfterComma(k int) int {
+	if !s.isPunct(k, ',') || s.tok(k+1).kind != tWord || !s.sameLine(k, k+1) || !s.closeTo(k, k+1) {
+		return 0
+	}
+	t := s.toks[k+1]
+	if t.kw != 0 || t.e-t.s < 2 || !s.uniform && t.shape == shLower || s.nameFlags(k+1)&nStop != 0 {
+		return 0
+	}
+	if isCredential(s.str(k + 1)) {
+		return 0
+	}
+	end, n, _ := s.nameRun(k+1, true)
+	if n == 0 {
+		return 0
+	}
+	return end
+}
+
+// isCredential reports whether w is a clinical degree written after a name.
+func isCredential(w []byte) bool {
+	for _, c := range []string{"md", "do", "np", "rn", "pa", "phd", "dds", "dmd", "pharmd", "crnp", "lpn", "msw", "lcsw", "mph", "facp", "facs", "pac", "cnm", "dpm", "od", "aprn", "fnp", "ms", "bsn"} {
+		if equalFold(w, c) {
+			return true
+		}
+	}
+	return false
 }

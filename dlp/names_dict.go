@@ -24,7 +24,28 @@ func (s *scanner) dictName(i int) {
 			end, conf = e, c
 		}
 	}
-	s.addName(int(s.toks[i].s), end, conf, "name-dictionary")
+	start := s.initialBefore(i)
+	if start < int(s.toks[i].s) && !s.uniform {
+		conf = max(conf, 0.7) // "J. Whitfield"
+	}
+	s.addName(start, end, conf, "name-dictionary")
+}
+
+// initialBefore returns where a name starting at word i begins when an
+// initial comes first ("J. Smith"); otherwise the start of word i.
+func (s *scanner) initialBefore(i int) int {
+	start := int(s.toks[i].s)
+	if s.uniform || i < 2 || !s.isPunct(i-1, '.') || !s.closeTo(i-1, i) {
+		return start
+	}
+	t := s.toks[i-2]
+	if t.kind != tWord || t.e-t.s != 1 || !isUpper(s.text[t.s]) || t.e != s.toks[i-1].s || int(t.s) < s.nameSkip {
+		return start
+	}
+	if t.s > 0 && (isAlnum(s.text[t.s-1]) || s.text[t.s-1] == '.') {
+		return start // U.S. Smith, e.g.
+	}
+	return int(t.s)
 }
 
 func (s *scanner) nameShaped(i int) bool {

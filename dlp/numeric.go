@@ -45,11 +45,12 @@ func (s *scanner) numberAt(i int) {
 	if p < s.numSkip {
 		return
 	}
-	if p > 0 && (isLetter(t[p-1]) || (p > 1 && (t[p-1] == '-' || t[p-1] == '/' || t[p-1] == '.') && isDigit(t[p-2]))) {
+	if p > 0 && (isLetter(t[p-1]) && !pagerX(t, p) || (p > 1 && (t[p-1] == '-' || t[p-1] == '/' || t[p-1] == '.') && isDigit(t[p-2]))) {
 		return
 	}
 	var buf [6]grp
 	g := s.groups(p, buf[:])
+	s.cacheCtx(i)
 	if end := s.matchDigits(i, g); end > 0 {
 		s.numSkip = end
 	}
@@ -73,6 +74,11 @@ func (s *scanner) matchDigits(i int, g []grp) int {
 	}
 	if end == 0 {
 		end = s.zip(i, g)
+	}
+	if end == 0 && (len(g) > 1 || s.ctxMask&(kwPhone|kwPager|kwFax) != 0 || s.ctxIdx != i ||
+		g[0].s > 0 && s.text[g[0].s-1] == '+') {
+		typ, ctx := s.phoneType(i)
+		end = s.phoneLoose(i, ctx, typ)
 	}
 	if end == 0 {
 		end = s.age(i, g)
@@ -149,7 +155,18 @@ func (s *scanner) phone(i int, g []grp) int {
 		return s.addPhone(typ, g[0].s, g[0].e, 0.8)
 	}
 	if ctx && typ != Fax && ends(g, 1) && (g[0].n() == 4 || g[0].n() == 5) && s.ctxBefore(i, 2, kwPager) {
-		return s.addPhone(typ, g[0].s, g[0].e, 0.7)
+		start := g[0].s
+		if start > 0 && t[start-1]|0x20 == 'x' && (start < 2 || !isAlnum(t[start-2])) {
+			start-- // pager x1543
+		}
+		return s.addPhone(typ, start, g[0].e, 0.7)
+	}
+	if ctx && len(g) >= 2 && g[0].n() == 1 && g[1].n() == 4 && g[1].sep == '-' && ends(g, 2) &&
+		s.ctxBefore(i, 2, kwPager) {
+		return s.addPhone(typ, g[0].s, g[1].e, 0.7) // pager 8-3725
+	}
+	if len(g) >= 2 && g[0].n() == 3 && g[1].n() == 4 && g[1].sep == '-' && ends(g, 2) && s.localNumber(i) {
+		return s.addPhone(typ, g[0].s, g[1].e, 0.55) // a local number: 555-0123
 	}
 	return 0
 }
@@ -157,10 +174,10 @@ func (s *scanner) phone(i int, g []grp) int {
 // phoneType says whether the context before token i names a fax, and
 // whether it names any telephone at all.
 func (s *scanner) phoneType(i int) (Type, bool) {
-	if s.ctxBefore(i, 5, kwFax) {
+	if s.phoneContext(i, kwFax) {
 		return Fax, true
 	}
-	return Phone, s.ctxBefore(i, 5, kwPhone|kwPager)
+	return Phone, s.phoneContext(i, kwPhone|kwPager)
 }
 
 // addPhone records a phone number, with an extension when one follows.
@@ -263,7 +280,7 @@ func cardShape(g []grp) bool {
 
 func (s *scanner) zip(i int, g []grp) int {
 	if g[0].n() != 5 {
-		return 0
+		return s.zipLoose(i, g)
 	}
 	end := g[0].e
 	if len(g) > 1 && g[1].sep == '-' && g[1].n() == 4 {
@@ -345,4 +362,44 @@ func (s *scanner) longNumber(i int, g []grp) int {
 	}
 	s.add(MRN, g[0].s, g[0].e, 0.5, "long-number")
 	return g[0].e
+}
+
+// zipLoose accepts other postal codes (3 to 6 digits, "53-320", "394 13")
+// after the word zip or postal.
+func (s *scanner) zipLoose(i int, g []grp) int {
+	if g[0].n() < 2 || g[0].n() > 6 || !s.ctxBefore(i, 3, kwZip) {
+		return 0
+	}
+	end := g[0].e
+	if len(g) > 1 && (g[1].sep == '-' || g[1].sep == ' ') && g[1].n() <= 4 && ends(g, 2) {
+		end = g[1].e
+	} else if !ends(g, 1) || g[0].n() < 3 {
+		return 0
+	}
+	s.add(ZIP, g[0].s, end, 0.85, "zip-context")
+	return end
+}
+
+// pagerX reports whether the digits at p follow a lone "x" ("pager x1543").
+func pagerX(t []byte, p int) bool {
+	return t[p-1]|0x20 == 'x' && (p < 2 || !isAlnum(t[p-2]))
+}
+
+// localNumber reports whether the NNN-NNNN at number token i stands alone
+// as a seven-digit telephone number, not a range ("150-2000 units",
+// "range 100-1000") or an identifier ("MRN 123-4567").
+func (s *scanner) localNumber(i int) bool {
+	if i == 0 || s.isPunct(i-1, '-') || s.isPunct(i-1, '#') || s.toks[i-1].kw&idContext != 0 {
+		return false
+	}
+	if n := s.tok(i + 3); n.kind == tWord && n.kw&kwUnit != 0 {
+		return false
+	}
+	if p := s.tok(i - 1); p.kind == tWord {
+		switch string(s.lower(s.str(i - 1))) {
+		case "range", "from", "between", "of", "to", "normal", "ref":
+			return false
+		}
+	}
+	return true
 }

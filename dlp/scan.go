@@ -20,6 +20,8 @@ type token struct {
 	line  int32
 	kind  uint8
 	shape uint8
+	nf    uint8 // name dictionary flags, once nfOK
+	nfOK  bool
 	kw    kwFlag
 }
 
@@ -34,6 +36,8 @@ type scanner struct {
 	numSkip  int  // digit detectors already covered text before this offset
 	nameSkip int  // name detectors already covered text before this offset
 	lowbuf   [32]byte
+	ctxIdx   int    // token whose context mask is cached, or -1
+	ctxMask  kwFlag // keyword flags of the ctxSpan tokens before ctxIdx
 }
 
 func newScanner(e *Engine) *scanner { return &scanner{e: e} }
@@ -43,6 +47,7 @@ func (s *scanner) reset(text []byte, base int) {
 	s.toks = s.toks[:0]
 	s.found = s.found[:0]
 	s.numSkip, s.nameSkip = 0, 0
+	s.ctxIdx = -1
 }
 
 func (s *scanner) run() {
@@ -75,34 +80,72 @@ func lowerByte(c byte) byte {
 	return c
 }
 
+// byte classes for the tokenizer
+const (
+	cOther = iota
+	cSpace
+	cNewline
+	cDigit
+	cUpper
+	cLower
+	cHigh // bytes >= 0x80: letters of some other script
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		switch {
+		case b == '\n':
+			t[c] = cNewline
+		case isSpace(b):
+			t[c] = cSpace
+		case isDigit(b):
+			t[c] = cDigit
+		case isUpper(b):
+			t[c] = cUpper
+		case isLower(b):
+			t[c] = cLower
+		case b >= 0x80:
+			t[c] = cHigh
+		}
+	}
+	return t
+}()
+
 // tokenize splits the chunk into words, numbers and punctuation, and
 // decides whether letter case carries information.
 func (s *scanner) tokenize() {
 	t, upper, lower, line := s.text, 0, 0, int32(0)
+	if cap(s.toks) < len(t)/3 {
+		s.toks = make([]token, 0, len(t)/3)
+	}
 	for i := 0; i < len(t); {
-		c := t[i]
-		switch {
-		case isSpace(c):
-			if c == '\n' {
-				line++
-			}
+		switch byteClass[t[i]] {
+		case cSpace:
 			i++
-		case isDigit(c):
+		case cNewline:
+			line++
+			i++
+		case cDigit:
 			j := i + 1
-			for j < len(t) && isDigit(t[j]) {
+			for j < len(t) && byteClass[t[j]] == cDigit {
 				j++
 			}
 			s.toks = append(s.toks, token{s: int32(i), e: int32(j), line: line, kind: tNum})
 			i = j
-		case isLetter(c):
+		case cUpper, cLower, cHigh:
 			j, up, lo := i, 0, 0
-			for j < len(t) && isLetter(t[j]) {
-				if isUpper(t[j]) {
+		letters:
+			for ; j < len(t); j++ {
+				switch byteClass[t[j]] {
+				case cUpper:
 					up++
-				} else if isLower(t[j]) {
+				case cLower:
 					lo++
+				case cHigh:
+				default:
+					break letters
 				}
-				j++
 			}
 			upper, lower = upper+up, lower+lo
 			tk := token{s: int32(i), e: int32(j), line: line, kind: tWord, shape: shapeOf(t[i:j], up, lo)}
@@ -145,7 +188,7 @@ func (s *scanner) lookupKW(w []byte) kwFlag {
 	if len(w) > maxKWLen || kwFilter[kwIdx(w[0])][kwIdx(w[1%len(w)])]&(1<<len(w)) == 0 {
 		return 0
 	}
-	return keywords[string(s.lower(w))]
+	return kwTable.get(w)
 }
 
 // str returns the bytes of token i.
@@ -167,22 +210,51 @@ func (s *scanner) isPunct(i int, c byte) bool {
 
 // sameLine reports whether tokens i and j exist and lie on one line.
 func (s *scanner) sameLine(i, j int) bool {
-	a, b := s.tok(i), s.tok(j)
-	return a.kind != 0 && b.kind != 0 && a.line == b.line
+	n := len(s.toks)
+	if i < 0 || j < 0 || i >= n || j >= n {
+		return false
+	}
+	return s.toks[i].line == s.toks[j].line
 }
 
 // ctxBefore reports whether one of the keyword flags f occurs in the n
 // tokens before token i, on the same line.
 func (s *scanner) ctxBefore(i, n int, f kwFlag) bool {
+	if i <= 0 || i >= len(s.toks) {
+		return false
+	}
+	if i == s.ctxIdx && n <= ctxSpan && s.ctxMask&f == 0 {
+		return false
+	}
+	line := s.toks[i].line
 	for j := i - 1; j >= 0 && j >= i-n; j-- {
-		if !s.sameLine(j, i) {
+		t := &s.toks[j]
+		if t.line != line {
 			return false
 		}
-		if s.toks[j].kw&f != 0 {
+		if t.kw&f != 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// ctxSpan is the widest look-back that the cached context mask covers.
+const ctxSpan = 5
+
+// cacheCtx records the union of the keyword flags of the ctxSpan tokens
+// before token i on its line, so that most ctxBefore calls at i answer
+// without a loop.
+func (s *scanner) cacheCtx(i int) {
+	var m kwFlag
+	line := s.toks[i].line
+	for j := i - 1; j >= 0 && j >= i-ctxSpan; j-- {
+		if s.toks[j].line != line {
+			break
+		}
+		m |= s.toks[j].kw
+	}
+	s.ctxIdx, s.ctxMask = i, m
 }
 
 // tokenAt returns the index of the token starting at byte offset off, or -1.

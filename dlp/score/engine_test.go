@@ -38,17 +38,21 @@ func TestScoreEngine(t *testing.T) {
 		floors []floor
 	}{
 		{"presidio", loadPresidioFile, []floor{
-			{"any-P", anyP, 0.97, "0.992"},
-			{"any-R", anyR, 0.34, "0.366"},
-			{"typed-F1", typedF1, 0.42, "0.450"},
+			{"any-P", anyP, 0.97, "0.982"},
+			{"any-R", anyR, 0.40, "0.423"},
+			{"typed-F1", typedF1, 0.49, "0.512"},
+			{"PHONE typed-R", typedR(dlp.Phone), 0.70, "0.742"},
+			{"ZIP typed-R", typedR(dlp.ZIP), 0.40, "0.435"},
 		}},
 		{"notes", func(*testing.T) []Example { return GenerateNotes(500, 1) }, []floor{
-			{"any-P", anyP, 0.92, "0.943"},
-			{"any-R", anyR, 0.91, "0.936"},
-			{"typed-F1", typedF1, 0.86, "0.886"},
-			{"NAME typed-R", typedR(dlp.Name), 0.70, "0.727"},
+			{"any-P", anyP, 0.96, "0.984"},
+			{"any-R", anyR, 0.96, "0.978"},
+			{"typed-F1", typedF1, 0.95, "0.975"},
+			{"NAME typed-R", typedR(dlp.Name), 0.93, "0.950"},
 			{"DATE typed-R", typedR(dlp.Date), 0.97, "0.999"},
-			{"PHONE typed-R", typedR(dlp.Phone), 0.87, "0.895"},
+			{"PHONE typed-R", typedR(dlp.Phone), 0.97, "0.998"},
+			{"LOCATION typed-R", typedR(dlp.Location), 0.95, "0.974"},
+			{"ZIP typed-R", typedR(dlp.ZIP), 0.97, "1.000"},
 		}},
 	}
 	for _, tt := range tests {
