@@ -1,0 +1,84 @@
+package version
+
+import (
+	"strings"
+	"unicode"
+)
+
+// CompareGeneric orders any two version strings segment by segment:
+// segments are runs of digits or of letters (separators are dropped),
+// numeric segments compare as numbers, letter segments case-insensitively,
+// and a numeric segment is above a letter one. Missing trailing segments
+// count as zero: "1.2" == "1.2.0". A leading "v" or "version" is ignored.
+func CompareGeneric(a, b string) int {
+	sa, sb := segments(a), segments(b)
+	for i := 0; i < len(sa) || i < len(sb); i++ {
+		if c := compareSegment(seg(sa, i), seg(sb, i)); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+func seg(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return "0"
+}
+
+// segments splits v into digit and letter runs.
+func segments(v string) []string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	v = strings.TrimPrefix(v, "version")
+	if len(v) > 1 && v[0] == 'v' && isDigit(rune(v[1])) {
+		v = v[1:]
+	}
+	var out []string
+	start := -1
+	kind := 0
+	for i, r := range v {
+		k := runeKind(r)
+		if k != kind && start >= 0 {
+			out = append(out, v[start:i])
+			start = -1
+		}
+		if k != 0 && start < 0 {
+			start = i
+		}
+		kind = k
+	}
+	if start >= 0 {
+		out = append(out, v[start:])
+	}
+	return out
+}
+
+func runeKind(r rune) int {
+	switch {
+	case isDigit(r):
+		return 1
+	case unicode.IsLetter(r):
+		return 2
+	}
+	return 0
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+func compareSegment(a, b string) int {
+	da, db := isDigit(rune(a[0])), isDigit(rune(b[0]))
+	switch {
+	case da && db:
+		a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+		if len(a) != len(b) {
+			return cmpInt(int64(len(a)), int64(len(b)))
+		}
+		return strings.Compare(a, b)
+	case da:
+		return 1
+	case db:
+		return -1
+	}
+	return strings.Compare(a, b)
+}
