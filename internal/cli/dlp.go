@@ -16,6 +16,8 @@ import (
 
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/dlp"
+	"github.com/airtight/airtight/dlp/fhir"
+	"github.com/airtight/airtight/dlp/hl7"
 )
 
 // maxScanSize is the largest file dlp scan reads; larger ones are reported
@@ -76,13 +78,18 @@ numbers, record numbers...).
 Directories are walked in lexical order; only regular files are read and
 symbolic links inside them are skipped. Files are read as plain text; a file
 with NUL bytes in its first 8 KiB is binary and gets an "UNSCANNABLE" record
-("not text"), as does a file larger than 64 MiB ("too large"). Structured
-formats (HL7 v2, FHIR, DICOM, MIME mail, office documents, archives) are
-scanned as plain text for now; format-aware scanning comes later.
+("not text"), as does a file larger than 64 MiB ("too large"). HL7 v2
+messages (MSH first, MLLP framing optional) and FHIR R4 JSON (an object with
+"resourceType") are recognised by content and scanned by field meaning, with
+free-text fields (OBX-5, NTE-3, narratives, notes) through the text engine;
+one that does not parse gets an "UNSCANNABLE" record and is scanned as plain
+text. Other formats (DICOM, MIME mail, office documents, archives) are
+scanned as plain text for now.
 
 Output (-o): "table" (default) shows file, type, byte offsets (end exclusive),
 confidence and detector; "json" writes one JSON object per line per finding
-with file, type, start, end, confidence and detector. The matched text is
+with file, type, start, end, confidence and detector, and for HL7 v2 and
+FHIR the field path ("PID-5.1", "Bundle.entry[1].resource(Patient).birthDate"). The matched text is
 shown only with --reveal (a "text" column or field); it never goes to logs.
 
 Exit status: 0 when nothing was found, 1 when PHI was found or a file could
@@ -117,6 +124,7 @@ type scanRecord struct {
 	End        int      `json:"end"`
 	Confidence float64  `json:"confidence"`
 	Detector   string   `json:"detector,omitempty"`
+	Path       string   `json:"path,omitempty"`   // field path in HL7 v2 and FHIR
 	Reason     string   `json:"reason,omitempty"` // why a file is unscannable
 	Text       *string  `json:"text,omitempty"`   // only with --reveal
 }
@@ -242,11 +250,67 @@ func (s *dlpScanRun) scanReader(name string, r io.Reader) {
 	case isBinary(data):
 		s.emit(scanRecord{File: name, Type: unscannable, Reason: "not text"}, nil)
 	default:
-		for _, f := range s.engine.Scan(data) {
-			s.emit(scanRecord{File: name, Type: f.Type, Start: f.Start, End: f.End, Confidence: f.Confidence,
-				Detector: f.Detector}, data)
-		}
+		s.scanContent(name, data)
 	}
+}
+
+// scanContent scans data by its format: HL7 v2 and FHIR JSON by field
+// meaning, anything else as plain text. A structured file that does not
+// parse gets an "UNSCANNABLE" record and is scanned as plain text too.
+func (s *dlpScanRun) scanContent(name string, data []byte) {
+	var (
+		recs []scanRecord
+		err  error
+		kind string
+	)
+	switch {
+	case hl7.Detect(data):
+		kind = "malformed HL7 v2"
+		recs, err = hl7Records(name, data, s.engine)
+	case fhir.Detect(data):
+		kind = "malformed FHIR JSON"
+		recs, err = fhirRecords(name, data, s.engine)
+	default:
+		recs = textRecords(name, s.engine.Scan(data))
+	}
+	if err != nil {
+		s.emit(scanRecord{File: name, Type: unscannable, Reason: kind}, nil)
+		recs = textRecords(name, s.engine.Scan(data))
+	}
+	for _, r := range recs {
+		s.emit(r, data)
+	}
+}
+
+func record(name string, f dlp.Finding, path string) scanRecord {
+	return scanRecord{File: name, Type: f.Type, Start: f.Start, End: f.End, Confidence: f.Confidence,
+		Detector: f.Detector, Path: path}
+}
+
+func textRecords(name string, fs []dlp.Finding) []scanRecord {
+	out := make([]scanRecord, len(fs))
+	for i, f := range fs {
+		out[i] = record(name, f, "")
+	}
+	return out
+}
+
+func hl7Records(name string, data []byte, eng *dlp.Engine) ([]scanRecord, error) {
+	fs, err := hl7.Scan(data, eng)
+	out := make([]scanRecord, len(fs))
+	for i, f := range fs {
+		out[i] = record(name, f.Finding, f.Path)
+	}
+	return out, err
+}
+
+func fhirRecords(name string, data []byte, eng *dlp.Engine) ([]scanRecord, error) {
+	fs, err := fhir.Scan(data, eng)
+	out := make([]scanRecord, len(fs))
+	for i, f := range fs {
+		out[i] = record(name, f.Finding, f.Path)
+	}
+	return out, err
 }
 
 // isBinary uses git's rule: a NUL byte in the first 8000 bytes.

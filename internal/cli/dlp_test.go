@@ -237,3 +237,40 @@ func TestDLPExitCode(t *testing.T) {
 		})
 	}
 }
+
+func TestDLPScanStructuredFormats(t *testing.T) {
+	const (
+		hl7Msg  = "\x0bMSH|^~\\&|LAB|FAC|||20220804||ORU^R01|1|P|2.5.1\rPID|1||914193^^^H^MR||Okafor^Margaret||19800214\r\x1c\r"
+		fhirDoc = `{"resourceType":"Patient","name":[{"family":"Okafor","given":["Margaret"]}],"birthDate":"1980-02-14"}`
+	)
+	tests := []struct {
+		name, file, content, path, text, typ string
+	}{
+		{"hl7", "m.hl7", hl7Msg, "PID-5.1", "Okafor", "NAME"},
+		{"hl7 date", "m.hl7", hl7Msg, "PID-7.1", "19800214", "DATE"},
+		{"fhir", "p.json", fhirDoc, "Patient.name[0].given[0]", "Margaret", "NAME"},
+		{"malformed fhir", "bad.json", `{"resourceType":"Patient","x":[`, "", "", "UNSCANNABLE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), tt.file)
+			writeTestFile(t, path, tt.content)
+			out, _, code := runDLP(t, "", "dlp", "scan", "-o", "json", "--reveal", path)
+			if code != 1 {
+				t.Fatalf("exit status %d, want 1", code)
+			}
+			for _, r := range parseRecords(t, out) {
+				p, _ := r["path"].(string)
+				txt, _ := r["text"].(string)
+				if p == tt.path && r["type"] == tt.typ && txt == tt.text {
+					start, end := int(r["start"].(float64)), int(r["end"].(float64))
+					if tt.text != "" && tt.content[start:end] != tt.text {
+						t.Errorf("offsets %d-%d do not give the text", start, end)
+					}
+					return
+				}
+			}
+			t.Errorf("no %s record at %q:\n%s", tt.typ, tt.path, out)
+		})
+	}
+}
