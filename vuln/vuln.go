@@ -47,6 +47,38 @@ type Advisory struct {
 	CVSS     float64 // highest CVSS v3 base score, 0 when unknown
 	Vector   string  // vector of that score
 	Affected []Affected
+
+	// Configurations are the CPE applicability statements of an NVD CVE
+	// record: the advisory applies where any configuration holds.
+	Configurations []Configuration
+}
+
+// Configuration is one NVD configuration: its nodes joined by Operator
+// ("AND" or "OR"; "" is OR). An AND of a vulnerable node and a node of
+// non-vulnerable CPEs says "vulnerable when running on" that platform.
+type Configuration struct {
+	Operator string
+	Negate   bool
+	Nodes    []Node
+}
+
+// Node is one NVD configuration node: CPE matches joined by Operator.
+type Node struct {
+	Operator string
+	Negate   bool
+	Matches  []CPEMatch
+}
+
+// CPEMatch is one NVD cpeMatch: a CPE 2.3 criteria, whether it names the
+// vulnerable part, and optional version bounds (used when the criteria's
+// version is "*").
+type CPEMatch struct {
+	Vulnerable     bool
+	Criteria       string // CPE 2.3 formatted string
+	StartIncluding string
+	StartExcluding string
+	EndIncluding   string
+	EndExcluding   string
 }
 
 // Affected is one affected (or explicitly unaffected) product in an
@@ -92,6 +124,7 @@ type Component struct {
 	Name    string
 	Version string
 	PURL    string
+	CPE     string // CPE 2.3 (or 2.2 URI) name, when the SBOM gives one
 }
 
 // Key is how a component is named in findings: its purl, or name@version.

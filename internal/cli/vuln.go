@@ -27,12 +27,18 @@ offline, without a server.
 
 --advisories takes files, directories (walked for *.json and *.zip) and zip
 archives such as OSV's all.zip, mixed; each document is recognised by its
-content: CSAF 2.0 (CISA ICSMA and other vendor advisories) or OSV.
+content: CSAF 2.0 (CISA ICSMA and other vendor advisories), OSV, or NVD CVE
+API 2.0 JSON (a response page or a single CVE record).
 
 --sbom takes CycloneDX JSON files. Components are matched to OSV packages
 by purl, with the ecosystem's version order (semver for Go and npm, PEP 440
-for PyPI, segment-wise otherwise). Components without a purl, or with a
-purl type OSV does not cover, are reported as needs_review.
+for PyPI, segment-wise otherwise). Components with a CPE are also matched to
+NVD CPE configurations: vendor and product must be equal (a small table of
+known renames aside; no fuzzy product matching), the version must equal the
+criteria's or lie within its start/end bounds; a "running on" platform
+condition is checked against the SBOM's other CPEs and lowers the confidence
+when unconfirmed. Components that neither purl nor CPE can decide (no purl
+ecosystem and no CPE with a version) are reported as needs_review.
 
 --inventory takes a CSV with a header naming at least id (or asset_tag),
 manufacturer, model and version, in any order; other columns are ignored.
@@ -121,7 +127,7 @@ func scanInventory(path string, advs []vuln.Advisory) ([]vuln.Finding, error) {
 }
 
 func scanSBOMs(paths []string, advs []vuln.Advisory) ([]vuln.Finding, error) {
-	m := match.NewPackages(advs)
+	m, cm := match.NewPackages(advs), match.NewCPEs(advs)
 	var out []vuln.Finding
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
@@ -132,9 +138,7 @@ func scanSBOMs(paths []string, advs []vuln.Advisory) ([]vuln.Finding, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range comps {
-			out = append(out, m.Match(c)...)
-		}
+		out = append(out, match.Components(m, cm, comps)...)
 	}
 	return out, nil
 }

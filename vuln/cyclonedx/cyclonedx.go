@@ -29,6 +29,7 @@ type component struct {
 	Name       string      `json:"name"`
 	Version    string      `json:"version"`
 	PURL       string      `json:"purl"`
+	CPE        string      `json:"cpe"`
 	Components []component `json:"components"`
 }
 
@@ -69,7 +70,7 @@ func flatten(cs []component, place string, depth int, out *[]vuln.Component) err
 		if c.Group != "" && c.PURL == "" {
 			name = c.Group + "/" + c.Name
 		}
-		*out = append(*out, vuln.Component{Ref: c.BOMRef, Name: name, Version: c.Version, PURL: c.PURL})
+		*out = append(*out, vuln.Component{Ref: c.BOMRef, Name: name, Version: c.Version, PURL: c.PURL, CPE: c.CPE})
 		if err := flatten(c.Components, fmt.Sprintf("%s[%d].components", place, i), depth+1, out); err != nil {
 			return err
 		}

@@ -1,6 +1,6 @@
 // Package feed loads advisories from files, directories and zip archives
 // of any supported format, mixed, recognising each document by its content
-// (CSAF 2.0 or OSV JSON). A load is all or nothing: the first bad document
+// (CSAF 2.0, OSV or NVD CVE API 2.0 JSON). A load is all or nothing: the first bad document
 // fails it, with an error naming the file (and zip entry) and the place.
 package feed
 
@@ -17,6 +17,7 @@ import (
 
 	"github.com/airtight/airtight/vuln"
 	"github.com/airtight/airtight/vuln/csaf"
+	"github.com/airtight/airtight/vuln/nvd"
 	"github.com/airtight/airtight/vuln/osv"
 )
 
@@ -115,8 +116,8 @@ func (l *Loader) loadFile(name string, explicit bool, out *[]vuln.Advisory) erro
 	return parseDocument(name, data, explicit, out)
 }
 
-// ErrUnknownFormat is returned for a document that is neither CSAF nor OSV.
-var ErrUnknownFormat = errors.New("not a CSAF 2.0 or OSV advisory")
+// ErrUnknownFormat is returned for a document that is not CSAF, OSV or NVD.
+var ErrUnknownFormat = errors.New("not a CSAF 2.0, OSV or NVD CVE advisory")
 
 // parseDocument parses one JSON document of any supported format.
 func parseDocument(name string, data []byte, explicit bool, out *[]vuln.Advisory) error {
@@ -128,6 +129,12 @@ func parseDocument(name string, data []byte, explicit bool, out *[]vuln.Advisory
 			return err
 		}
 		*out = append(*out, a)
+	case nvd.Detect(t): // before OSV: CVE records can have "id" and "affected"
+		as, err := nvd.Parse(name, t)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, as...)
 	case osv.Detect(t):
 		a, ok, err := osv.Parse(name, t)
 		if err != nil {

@@ -64,7 +64,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"zip bomb", small, bomb, "bomb.zip!big.json: entry of 1048576 bytes exceeds"},
 		{"bad entry", small, bad, `bad.zip!x.json: affected: [0].ranges[0].events[0]: unknown event "bogus"`},
-		{"unknown format", small, notAdv, "other.json: not a CSAF 2.0 or OSV advisory"},
+		{"unknown format", small, notAdv, "other.json: not a CSAF 2.0, OSV or NVD CVE advisory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,7 +41,7 @@ func NewPackages(advs []vuln.Advisory) *Packages {
 // cannot be matched by purl at all.
 func (p *Packages) Match(c vuln.Component) []vuln.Finding {
 	if c.PURL == "" {
-		return []vuln.Finding{review(c, "no package URL: cannot match by purl (CPE matching is not implemented yet)")}
+		return []vuln.Finding{review(c, "no package URL: cannot match by purl")}
 	}
 	pu, err := parsePURL(c.PURL)
 	if err != nil {
@@ -49,7 +49,7 @@ func (p *Packages) Match(c vuln.Component) []vuln.Finding {
 	}
 	eco, name := pu.osvName()
 	if eco == "" {
-		return []vuln.Finding{review(c, fmt.Sprintf("purl type %q has no OSV ecosystem (CPE matching is not implemented yet)", pu.typ))}
+		return []vuln.Finding{review(c, fmt.Sprintf("purl type %q has no OSV ecosystem: cannot match by purl", pu.typ))}
 	}
 	v := pu.version
 	if v == "" {
