@@ -9,15 +9,48 @@ import (
 // segments are runs of digits or of letters (separators are dropped),
 // numeric segments compare as numbers, letter segments case-insensitively,
 // and a numeric segment is above a letter one. Missing trailing segments
-// count as zero: "1.2" == "1.2.0". A leading "v" or "version" is ignored.
+// count as zero: "1.2" == "1.2.0". A trailing letter suffix is a later
+// release ("2.4a" > "2.4", as OpenSSL and many firmware versions use it),
+// unless it names a pre-release ("2.4rc1", "2.4beta" < "2.4"). A leading
+// "v" or "version" is ignored.
 func CompareGeneric(a, b string) int {
 	sa, sb := segments(a), segments(b)
 	for i := 0; i < len(sa) || i < len(sb); i++ {
+		if c := compareMissing(sa, sb, i); c != 0 {
+			return c
+		}
 		if c := compareSegment(seg(sa, i), seg(sb, i)); c != 0 {
 			return c
 		}
 	}
 	return 0
+}
+
+// compareMissing orders a version that has ended against one that goes on
+// with a letter segment at i; 0 when that is not the case.
+func compareMissing(sa, sb []string, i int) int {
+	switch {
+	case i >= len(sa) && i < len(sb) && !isDigit(rune(sb[i][0])):
+		if preRelease(sb[i]) {
+			return 1
+		}
+		return -1
+	case i >= len(sb) && i < len(sa) && !isDigit(rune(sa[i][0])):
+		if preRelease(sa[i]) {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+// preRelease reports the words that mark a version before its release.
+func preRelease(s string) bool {
+	switch s {
+	case "alpha", "beta", "rc", "pre", "preview", "dev", "snapshot", "milestone", "m", "cr", "ea":
+		return true
+	}
+	return false
 }
 
 func seg(s []string, i int) string {

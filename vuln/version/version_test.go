@@ -29,6 +29,11 @@ func TestCompare(t *testing.T) {
 		{"generic numeric width", Generic, "9.33", "9.5", 1},
 		{"generic zero padding", Generic, "1.2", "1.2.0", 0},
 		{"generic case", Generic, "c.02", "C.02", 0},
+		{"generic letter suffix is later", Generic, "2.4", "2.4a", -1},
+		{"generic letter suffix is later (reversed)", Generic, "1.0.1a", "1.0.1", 1},
+		{"generic letter suffixes in order", Generic, "1.0.1a", "1.0.1b", -1},
+		{"generic pre-release is earlier", Generic, "2.4rc1", "2.4", -1},
+		{"generic beta is earlier", Generic, "2.4", "2.4beta", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
