@@ -17,6 +17,11 @@ import (
 
 func (e *env) auditCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "Verify and export the hash-chained audit log"}
+	cmd.AddCommand(e.auditVerifyCommand(), e.auditExportCommand(), e.auditCheckpointCommand())
+	return cmd
+}
+
+func (e *env) auditVerifyCommand() *cobra.Command {
 	verify := &cobra.Command{
 		Use:   "verify",
 		Short: "Check the audit log's hash chain; names the first edited, deleted or reordered entry",
@@ -47,7 +52,11 @@ that hash: a log rewritten wholesale by someone with write access to the databas
 		},
 	}
 	verify.Flags().String("checkpoint", "", "SEQ:HASH from 'airtight audit checkpoint': entry SEQ must still have HASH")
-	checkpoint := &cobra.Command{
+	return verify
+}
+
+func (e *env) auditCheckpointCommand() *cobra.Command {
+	return &cobra.Command{
 		Use:   "checkpoint",
 		Short: "Print the audit log's head as SEQ:HASH, to keep outside the database",
 		Args:  cobra.NoArgs,
@@ -62,6 +71,9 @@ that hash: a log rewritten wholesale by someone with write access to the databas
 			})
 		},
 	}
+}
+
+func (e *env) auditExportCommand() *cobra.Command {
 	export := &cobra.Command{
 		Use:   "export",
 		Short: "Write the audit log as JSON lines (all organizations, or --org)",
@@ -91,8 +103,7 @@ that hash: a log rewritten wholesale by someone with write access to the databas
 	}
 	addOrgFlag(export)
 	export.Flags().String("file", "", "write to this file instead of standard output")
-	cmd.AddCommand(verify, export, checkpoint)
-	return cmd
+	return export
 }
 
 // checkCheckpoint checks that the entry a SEQ:HASH checkpoint names still
