@@ -18,7 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/airtight/airtight"
-	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
 	"github.com/airtight/airtight/pki/keyfile"
 	"github.com/airtight/airtight/sqlstore"
@@ -326,16 +325,20 @@ func (e *env) issueRequest(cmd *cobra.Command) (pki.IssueRequest, error) {
 
 // readLimited reads at most max bytes of a file or ('-') standard input.
 func (e *env) readLimited(path string, max int64) ([]byte, error) {
-	var r io.Reader = e.stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
+	r, err := e.openInput(path)
+	if err != nil {
+		return nil, err
 	}
+	defer r.Close()
 	return io.ReadAll(io.LimitReader(r, max))
+}
+
+// openInput opens a file, or standard input for "-".
+func (e *env) openInput(path string) (io.ReadCloser, error) {
+	if path == "-" {
+		return io.NopCloser(e.stdin), nil
+	}
+	return os.Open(path)
 }
 
 // linkDevice fills the request from the inventory device --device names.
@@ -344,24 +347,18 @@ func linkDevice(c *caEnv, cmd *cobra.Command, req *pki.IssueRequest) error {
 	if tag == "" {
 		return nil
 	}
-	page, err := c.db.ListDevices(c.ctx, inventory.DeviceFilter{Query: tag, Limit: inventory.MaxPageSize})
+	d, err := deviceByTag(c.ctx, c.db, tag)
 	if err != nil {
 		return err
 	}
-	for _, d := range page.Devices {
-		if d.AssetTag != tag {
-			continue
-		}
-		req.DeviceID = d.ID
-		if req.DeviceSerial == "" {
-			req.DeviceSerial = d.SerialNumber
-		}
-		if req.UDI == "" {
-			req.UDI = d.UDI
-		}
-		return nil
+	req.DeviceID = d.ID
+	if req.DeviceSerial == "" {
+		req.DeviceSerial = d.SerialNumber
 	}
-	return airtight.Errorf(airtight.ENotFound, "--device: no device with asset tag %q", tag)
+	if req.UDI == "" {
+		req.UDI = d.UDI
+	}
+	return nil
 }
 
 // parseDays reads "30d" or a Go duration ("24h").

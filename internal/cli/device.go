@@ -58,15 +58,11 @@ models and versions. Any bad row rejects the whole file, and every bad line is l
 }
 
 func (e *env) readCSV(path string) ([]inventory.Record, error) {
-	var r io.Reader = e.stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
+	r, err := e.openInput(path)
+	if err != nil {
+		return nil, err
 	}
+	defer r.Close()
 	return inventory.ReadCSV(r)
 }
 
