@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -124,13 +123,7 @@ func (t *Tx) repeatAlert(ctx context.Context, act *airtight.Actor, cur, in *aler
 }
 
 func findAlert(ctx context.Context, q querier, where string, args ...any) (*alert.Alert, error) {
-	a, err := scanAlert(q.queryRow(ctx, `SELECT `+alertCols+` FROM alerts WHERE `+where, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("alert")
-	} else if err != nil {
-		return nil, fmt.Errorf("find alert: %w", err)
-	}
-	return a, nil
+	return queryOne(ctx, q, notFound("alert"), "find alert", scanAlert, `SELECT `+alertCols+` FROM alerts WHERE `+where, args...)
 }
 
 // FindAlert returns one of the organization's alerts.

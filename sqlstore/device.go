@@ -143,13 +143,7 @@ func (d *DB) FindDevice(ctx context.Context, id int64) (*inventory.Device, error
 }
 
 func findDevice(ctx context.Context, q querier, orgID, id int64) (*inventory.Device, error) {
-	x, err := scanDevice(q.queryRow(ctx, `SELECT `+deviceCols+deviceFrom+` WHERE d.id = ? AND d.org_id = ?`, id, orgID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("device")
-	} else if err != nil {
-		return nil, fmt.Errorf("find device: %w", err)
-	}
-	return x, nil
+	return queryOne(ctx, q, notFound("device"), "find device", scanDevice, `SELECT `+deviceCols+deviceFrom+` WHERE d.id = ? AND d.org_id = ?`, id, orgID)
 }
 
 // UpdateDevice changes a device. A new product version also moves the

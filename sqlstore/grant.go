@@ -112,13 +112,7 @@ func (d *DB) FindGrant(ctx context.Context, id int64) (*inventory.Grant, error) 
 }
 
 func findGrant(ctx context.Context, q querier, orgID, id int64) (*inventory.Grant, error) {
-	g, err := scanGrant(q.queryRow(ctx, `SELECT `+grantCols+grantFrom+` WHERE g.id = ? AND (g.org_id = ? OR g.grantee_org_id = ?)`, id, orgID, orgID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("grant")
-	} else if err != nil {
-		return nil, fmt.Errorf("find grant: %w", err)
-	}
-	return g, nil
+	return queryOne(ctx, q, notFound("grant"), "find grant", scanGrant, `SELECT `+grantCols+grantFrom+` WHERE g.id = ? AND (g.org_id = ? OR g.grantee_org_id = ?)`, id, orgID, orgID)
 }
 
 // RevokeGrant ends a grant. Only the granting organization may: the grantee,

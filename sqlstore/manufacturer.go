@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/airtight/airtight"
@@ -69,13 +67,7 @@ func (d *DB) FindManufacturer(ctx context.Context, id int64) (*inventory.Manufac
 }
 
 func findManufacturer(ctx context.Context, q querier, orgID, id int64) (*inventory.Manufacturer, error) {
-	m, err := scanManufacturer(q.queryRow(ctx, `SELECT `+manufacturerCols+` FROM manufacturers WHERE id = ? AND org_id = ?`, id, orgID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("manufacturer")
-	} else if err != nil {
-		return nil, fmt.Errorf("find manufacturer: %w", err)
-	}
-	return m, nil
+	return queryOne(ctx, q, notFound("manufacturer"), "find manufacturer", scanManufacturer, `SELECT `+manufacturerCols+` FROM manufacturers WHERE id = ? AND org_id = ?`, id, orgID)
 }
 
 // ListManufacturers lists the organization's manufacturers by name.

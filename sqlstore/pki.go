@@ -168,13 +168,7 @@ func ifNotFound(err, repl error) error {
 }
 
 func findCA(ctx context.Context, q querier, where string, args ...any) (*pki.CA, error) {
-	x, err := scanCA(q.queryRow(ctx, `SELECT `+caCols+` FROM cas WHERE `+where, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("CA")
-	} else if err != nil {
-		return nil, fmt.Errorf("find CA: %w", err)
-	}
-	return x, nil
+	return queryOne(ctx, q, notFound("CA"), "find CA", scanCA, `SELECT `+caCols+` FROM cas WHERE `+where, args...)
 }
 
 // ListCAs lists the actor's organization's CAs in creation order.
@@ -339,13 +333,7 @@ func (t *Tx) exists(ctx context.Context, q string, args ...any) error {
 }
 
 func findCertificate(ctx context.Context, q querier, where string, args ...any) (*pki.Certificate, error) {
-	x, err := scanCertificate(q.queryRow(ctx, `SELECT `+certCols+` FROM certificates WHERE `+where, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("certificate")
-	} else if err != nil {
-		return nil, fmt.Errorf("find certificate: %w", err)
-	}
-	return x, nil
+	return queryOne(ctx, q, notFound("certificate"), "find certificate", scanCertificate, `SELECT `+certCols+` FROM certificates WHERE `+where, args...)
 }
 
 // FindCertificate returns the actor's organization's certificate with the

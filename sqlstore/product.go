@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/airtight/airtight"
@@ -82,13 +80,7 @@ func (d *DB) FindProduct(ctx context.Context, id int64) (*inventory.Product, err
 }
 
 func findProduct(ctx context.Context, q querier, orgID, id int64) (*inventory.Product, error) {
-	p, err := scanProduct(q.queryRow(ctx, `SELECT `+productCols+productFrom+` WHERE p.id = ? AND p.org_id = ?`, id, orgID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("product")
-	} else if err != nil {
-		return nil, fmt.Errorf("find product: %w", err)
-	}
-	return p, nil
+	return queryOne(ctx, q, notFound("product"), "find product", scanProduct, `SELECT `+productCols+productFrom+` WHERE p.id = ? AND p.org_id = ?`, id, orgID)
 }
 
 // ListProducts lists the organization's products by manufacturer and model.

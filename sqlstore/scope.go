@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -124,4 +125,16 @@ func queryAll[T any](ctx context.Context, q querier, what string, scan func(scan
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
+}
+
+// queryOne runs a single-row query and scans it: notFound when there is no
+// row, other errors wrapped with what.
+func queryOne[T any](ctx context.Context, q querier, notFound error, what string, scan func(scanner) (*T, error), query string, args ...any) (*T, error) {
+	x, err := scan(q.queryRow(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound
+	} else if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return x, nil
 }

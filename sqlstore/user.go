@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -70,13 +69,7 @@ func (d *DB) FindUser(ctx context.Context, id int64) (*auth.User, error) {
 }
 
 func findUser(ctx context.Context, q querier, where string, args ...any) (*auth.User, error) {
-	u, err := scanUser(q.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE `+where, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("user")
-	} else if err != nil {
-		return nil, fmt.Errorf("find user: %w", err)
-	}
-	return u, nil
+	return queryOne(ctx, q, notFound("user"), "find user", scanUser, `SELECT `+userCols+` FROM users WHERE `+where, args...)
 }
 
 // ListUsers lists the users of the actor's organization.

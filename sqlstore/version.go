@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/airtight/airtight"
@@ -78,13 +76,7 @@ func (d *DB) FindVersion(ctx context.Context, id int64) (*inventory.ProductVersi
 }
 
 func findVersion(ctx context.Context, q querier, orgID, id int64) (*inventory.ProductVersion, error) {
-	v, err := scanVersion(q.queryRow(ctx, `SELECT `+versionCols+versionFrom+` WHERE v.id = ? AND v.org_id = ?`, id, orgID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("version")
-	} else if err != nil {
-		return nil, fmt.Errorf("find version: %w", err)
-	}
-	return v, nil
+	return queryOne(ctx, q, notFound("version"), "find version", scanVersion, `SELECT `+versionCols+versionFrom+` WHERE v.id = ? AND v.org_id = ?`, id, orgID)
 }
 
 // ListVersions lists the versions of one product (all of the organization's
