@@ -15,7 +15,7 @@ func TestDomainPackagesImportOnlyStandardLibrary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go tool")
 	}
-	domain := []string{".", "./inventory", "./auth", "./audit", "./pki", "./alert", "./vuln", "./dlp", "./dlp/hl7", "./dlp/fhir", "./vuln/nvd"}
+	domain := []string{".", "./inventory", "./auth", "./audit", "./pki", "./alert", "./vuln", "./dlp", "./dlp/hl7", "./dlp/fhir", "./vuln/nvd", "./detect"}
 	for _, pkg := range domain {
 		t.Run(pkg, func(t *testing.T) {
 			out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg).CombinedOutput()
