@@ -15,6 +15,19 @@ require (
 )
 
 require (
+	github.com/CycloneDX/cyclonedx-go v0.10.0 // indirect
+	github.com/emersion/go-message v0.18.2 // indirect
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
+	github.com/emersion/go-smtp v0.25.1 // indirect
+	github.com/gopacket/gopacket v1.7.7 // indirect
+	github.com/leodido/go-syslog/v4 v4.3.0 // indirect
+	github.com/netsampler/goflow2/v2 v2.2.6 // indirect
+	github.com/openvex/go-vex v0.2.7 // indirect
+	github.com/package-url/packageurl-go v0.1.5 // indirect
+	github.com/spdx/tools-golang v0.5.7 // indirect
+)
+
+require (
 	github.com/ThalesGroup/crypto11 v1.6.2
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
