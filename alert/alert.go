@@ -57,24 +57,29 @@ const (
 
 // Alert is one alert.
 type Alert struct {
-	ID        int64           `json:"id"`
-	OrgID     int64           `json:"org_id"`
-	Source    string          `json:"source"` // the capability: "pki", "vuln", "dlp", "detect"
-	Kind      string          `json:"kind"`   // e.g. "certificate.expiring"
-	Key       string          `json:"key"`    // deduplication key within the organization, e.g. "pki.expiry:<serial>"
-	Severity  Severity        `json:"severity"`
-	Status    Status          `json:"status"`
-	DeviceID  int64           `json:"device_id,omitempty"`
-	Title     string          `json:"title"`               // one line: what happened
-	Summary   string          `json:"summary"`             // why it matters, for non-specialists
-	Action    string          `json:"action"`              // what to do
-	Technique string          `json:"technique,omitempty"` // MITRE ATT&CK (Enterprise or ICS) technique ID, where one applies
-	Evidence  json.RawMessage `json:"evidence,omitempty"`  // never PHI values
-	Count     int             `json:"count"`               // occurrences since it was opened
-	FirstSeen time.Time       `json:"first_seen"`
-	LastSeen  time.Time       `json:"last_seen"`
-	UpdatedAt time.Time       `json:"updated_at"`
-	UpdatedBy string          `json:"updated_by,omitempty"`
+	ID       int64    `json:"id"`
+	OrgID    int64    `json:"org_id"`
+	Source   string   `json:"source"` // the capability: "pki", "vuln", "dlp", "detect"
+	Kind     string   `json:"kind"`   // e.g. "certificate.expiring"
+	Key      string   `json:"key"`    // deduplication key within the organization, e.g. "pki.expiry:<serial>"
+	Severity Severity `json:"severity"`
+	Status   Status   `json:"status"`
+	DeviceID int64    `json:"device_id,omitempty"`
+	// Subject groups the alert into an incident: the device's inventory id
+	// as text, or the address of a talker not in the inventory. Empty for
+	// alerts that stand alone.
+	Subject    string          `json:"subject,omitempty"`
+	IncidentID int64           `json:"incident_id,omitempty"`
+	Title      string          `json:"title"`               // one line: what happened
+	Summary    string          `json:"summary"`             // why it matters, for non-specialists
+	Action     string          `json:"action"`              // what to do
+	Technique  string          `json:"technique,omitempty"` // MITRE ATT&CK (Enterprise or ICS) technique IDs, comma-separated, where they apply
+	Evidence   json.RawMessage `json:"evidence,omitempty"`  // never PHI values
+	Count      int             `json:"count"`               // occurrences since it was opened
+	FirstSeen  time.Time       `json:"first_seen"`
+	LastSeen   time.Time       `json:"last_seen"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+	UpdatedBy  string          `json:"updated_by,omitempty"`
 }
 
 // Validate checks an alert before it is raised.
@@ -92,6 +97,8 @@ func (a *Alert) Validate() error {
 		return airtight.Errorf(airtight.EInvalid, "alert title is required: one line of at most 300 bytes")
 	case len(a.Summary) > 4000 || len(a.Action) > 4000 || !utf8.ValidString(a.Summary+a.Action):
 		return airtight.Errorf(airtight.EInvalid, "alert summary and action are at most 4000 bytes of text")
+	case len(a.Subject) > 200 || !airtight.SafeText(a.Subject):
+		return airtight.Errorf(airtight.EInvalid, "alert subject: at most 200 bytes of one-line text")
 	case len(a.Evidence) > 64<<10 || (len(a.Evidence) > 0 && !json.Valid(a.Evidence)):
 		return airtight.Errorf(airtight.EInvalid, "alert evidence must be JSON of at most 64 KiB")
 	}

@@ -70,7 +70,7 @@ type orgFixture struct {
 	tokens                               map[airtight.Role]string
 	manufacturer, product, version       int64
 	device, otherDevice, user, victimTok int64
-	grant, alert                         int64
+	grant, alert, incident               int64
 	issuingCA                            int64
 	cert                                 string // serial of a certificate of device
 	email                                string
@@ -97,7 +97,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 
 func services(db *sqlstore.DB, ca pki.Service) httpapi.Services {
 	return httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, PKI: ca, PKIStore: db, Ready: db.Ping}
+		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, PKI: ca, PKIStore: db, Ready: db.Ping}
 }
 
 // newAuthority is a real Authority whose CA keys are files encrypted with
@@ -159,9 +159,9 @@ func (e *env) seed(slug string, kind airtight.OrgKind) *orgFixture {
 	}
 	_, f.victimTok = e.seedToken(ctx, "victim-"+slug, airtight.RoleAnalyst, nil)
 	a, _, err := e.db.Raise(ctx, &alert.Alert{Source: "pki", Kind: "certificate.expiry", Key: "k-" + slug,
-		Severity: alert.High, DeviceID: f.device, Title: "Certificate of " + slug + " expires"})
+		Severity: alert.High, DeviceID: f.device, Subject: "device:" + slug, Title: "Certificate of " + slug + " expires"})
 	must(e.t, err)
-	f.alert = a.ID
+	f.alert, f.incident = a.ID, a.IncidentID
 	f.issuingCA, f.cert = e.seedPKI(ctx, slug, f.device)
 	return f
 }
@@ -322,6 +322,7 @@ func fillPath(pattern string, f *orgFixture) string {
 		{"/api/v1/devices/", f.device}, {"/api/v1/manufacturers/", f.manufacturer},
 		{"/api/v1/products/", f.product}, {"/api/v1/versions/", f.version}, {"/api/v1/grants/", f.grant},
 		{"/api/v1/users/", f.user}, {"/api/v1/tokens/", f.victimTok}, {"/api/v1/alerts/", f.alert},
+		{"/api/v1/incidents/", f.incident},
 	}
 	for _, x := range ids {
 		if strings.HasPrefix(pattern, x.prefix) {

@@ -32,6 +32,7 @@ type Services struct {
 	Sessions      auth.SessionService
 	Audit         audit.Service
 	Alerts        alert.Service
+	Incidents     alert.IncidentService
 	PKI           pki.Service // the Authority
 	PKIStore      PKIStore
 	Ready         func(context.Context) error // nil: always ready
@@ -129,7 +130,7 @@ func (svc Services) validate() error {
 		"Orgs": svc.Orgs != nil, "Manufacturers": svc.Manufacturers != nil, "Products": svc.Products != nil,
 		"Versions": svc.Versions != nil, "Devices": svc.Devices != nil, "Grants": svc.Grants != nil,
 		"Users": svc.Users != nil, "Tokens": svc.Tokens != nil, "Sessions": svc.Sessions != nil,
-		"Audit": svc.Audit != nil, "Alerts": svc.Alerts != nil, "PKI": svc.PKI != nil, "PKIStore": svc.PKIStore != nil,
+		"Audit": svc.Audit != nil, "Alerts": svc.Alerts != nil, "Incidents": svc.Incidents != nil, "PKI": svc.PKI != nil, "PKIStore": svc.PKIStore != nil,
 	} {
 		if !ok {
 			missing = append(missing, name)

@@ -14,18 +14,18 @@ import (
 var _ alert.Service = (*DB)(nil)
 
 const alertCols = `id, org_id, source, kind, alert_key, severity, status, device_id, title, summary, action,
-	technique, evidence, count, first_seen, last_seen, updated_at, updated_by`
+	technique, evidence, count, first_seen, last_seen, updated_at, updated_by, subject, incident_id`
 
 func scanAlert(s scanner) (*alert.Alert, error) {
 	var a alert.Alert
 	var sev, status, evidence string
-	var device sql.NullInt64
+	var device, incident sql.NullInt64
 	var first, last, updated int64
 	if err := s.Scan(&a.ID, &a.OrgID, &a.Source, &a.Kind, &a.Key, &sev, &status, &device, &a.Title, &a.Summary,
-		&a.Action, &a.Technique, &evidence, &a.Count, &first, &last, &updated, &a.UpdatedBy); err != nil {
+		&a.Action, &a.Technique, &evidence, &a.Count, &first, &last, &updated, &a.UpdatedBy, &a.Subject, &incident); err != nil {
 		return nil, err
 	}
-	a.Severity, a.Status, a.DeviceID = alert.Severity(sev), alert.Status(status), device.Int64
+	a.Severity, a.Status, a.DeviceID, a.IncidentID = alert.Severity(sev), alert.Status(status), device.Int64, incident.Int64
 	if evidence != "" {
 		a.Evidence = []byte(evidence)
 	}
@@ -86,16 +86,23 @@ func (t *Tx) openAlert(ctx context.Context, act *airtight.Actor, a *alert.Alert)
 	a.OrgID, a.Status, a.Count = act.OrgID, alert.StatusOpen, 1
 	a.FirstSeen, a.LastSeen, a.UpdatedAt, a.UpdatedBy = t.now, t.now, t.now, act.Name
 	id, err := t.insert(ctx, `INSERT INTO alerts (org_id, source, kind, alert_key, severity, severity_rank, status, device_id,
-		title, summary, action, technique, evidence, count, first_seen, last_seen, updated_at, updated_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		title, summary, action, technique, evidence, count, first_seen, last_seen, updated_at, updated_by, subject)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.OrgID, a.Source, a.Kind, a.Key, string(a.Severity), a.Severity.Rank(), string(a.Status), nullID(a.DeviceID),
-		a.Title, a.Summary, a.Action, a.Technique, string(a.Evidence), a.Count, micros(t.now), micros(t.now), micros(t.now), a.UpdatedBy)
+		a.Title, a.Summary, a.Action, a.Technique, string(a.Evidence), a.Count, micros(t.now), micros(t.now), micros(t.now), a.UpdatedBy,
+		a.Subject)
 	if err != nil {
 		return fmt.Errorf("open alert: %w", err)
 	}
 	a.ID = id
-	return t.audit(ctx, act, "alert.open", "alert", id, nil,
-		fields{"source": a.Source, "kind": a.Kind, "severity": a.Severity, "device_id": a.DeviceID, "title": a.Title})
+	if err := t.audit(ctx, act, "alert.open", "alert", id, nil,
+		fields{"source": a.Source, "kind": a.Kind, "severity": a.Severity, "device_id": a.DeviceID, "title": a.Title}); err != nil {
+		return err
+	}
+	if a.Subject == "" {
+		return nil
+	}
+	return t.groupAlert(ctx, act, a)
 }
 
 // repeatAlert refreshes an unresolved alert. An acknowledged alert whose
@@ -113,6 +120,10 @@ func (t *Tx) repeatAlert(ctx context.Context, act *airtight.Actor, cur, in *aler
 		string(next.Severity), next.Severity.Rank(), string(next.Status), nullID(next.DeviceID), next.Title, next.Summary,
 		next.Action, next.Technique, string(next.Evidence), next.Count, micros(t.now), micros(next.UpdatedAt), next.UpdatedBy, cur.ID); err != nil {
 		return nil, fmt.Errorf("update alert: %w", err)
+	}
+	next.Subject, next.IncidentID = cur.Subject, cur.IncidentID
+	if err := t.touchIncident(ctx, act, &next); err != nil {
+		return nil, err
 	}
 	if escalated {
 		err := t.audit(ctx, act, "alert.escalate", "alert", cur.ID, fields{"severity": cur.Severity, "status": cur.Status},

@@ -75,6 +75,7 @@ func testConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"AuditListing", testAuditListing},
 		{"AlertLifecycle", testAlertLifecycle},
 		{"AlertIsolationAndList", testAlertIsolationAndList},
+		{"Incidents", testIncidents},
 		{"NoActor", testNoActor},
 		{"AuditEveryChange", testAuditEveryChange},
 		{"AuditTamper", func(t *testing.T, _ *fixture) { testAuditTamper(t, open) }},

@@ -87,7 +87,7 @@ func startServer(t *testing.T) *httptest.Server {
 	}
 	srv, err := httpapi.New(httpapi.Config{Pages: h.Routes(), PasswordParams: argon2id.Fast, Version: "browser-test"},
 		httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-			Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Ready: db.Ping,
+			Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Ready: db.Ping,
 			PKI: pki.NewAuthority(db, browserKeys(t)), PKIStore: db})
 	if err != nil {
 		t.Fatal(err)
