@@ -76,6 +76,7 @@ func testConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"AlertLifecycle", testAlertLifecycle},
 		{"AlertIsolationAndList", testAlertIsolationAndList},
 		{"Incidents", testIncidents},
+		{"DLPEvents", testDLPEvents},
 		{"NoActor", testNoActor},
 		{"AuditEveryChange", testAuditEveryChange},
 		{"AuditTamper", func(t *testing.T, _ *fixture) { testAuditTamper(t, open) }},
