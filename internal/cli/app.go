@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/auth/argon2id"
 	"github.com/airtight/airtight/est"
 	"github.com/airtight/airtight/httpapi"
+	"github.com/airtight/airtight/notify"
 	"github.com/airtight/airtight/ocsp"
 	"github.com/airtight/airtight/pki"
 	"github.com/airtight/airtight/pki/expiry"
@@ -31,6 +33,10 @@ type App struct {
 	API       *httpapi.Server
 	Web       *web.Handler
 	Expiry    *expiry.Watch
+	// Alerts is where subsystems raise alerts: the store, wrapped by the
+	// notification dispatcher when one is configured.
+	Alerts    alert.Service
+	Notify    *notify.Dispatcher
 	opts      appOptions
 	main, est *listener
 	stopC     chan struct{}
@@ -52,6 +58,7 @@ type appOptions struct {
 	Keys      pki.KeyStore // CA keys; nil: none (issuing fails with a clear error)
 	PublicURL string       // written into certificates; "" until Start knows the address
 	ESTAddr   string       // the EST listener that accepts client certificates; "" for none
+	Conf      *Config      // the rest of the configuration (notifications, gateways, inputs); nil: none
 }
 
 // openStore opens the configured database.
@@ -67,6 +74,10 @@ func openStore(ctx context.Context, c *Config) (*sqlstore.DB, error) {
 func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 	a := &App{log: log, DB: db, opts: o}
 	if err := a.wirePKI(); err != nil {
+		return nil, err
+	}
+	var err error
+	if a.Alerts, a.Notify, err = startNotify(o.Conf, db, log); err != nil {
 		return nil, err
 	}
 	// The dashboard's login form goes through the API server's session
@@ -91,7 +102,7 @@ func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 	}
 	ref.Authenticator = api
 	a.API, a.Web = api, w
-	a.Expiry = &expiry.Watch{Orgs: db, Certs: db, Alerts: db, Log: log, Now: time.Now}
+	a.Expiry = &expiry.Watch{Orgs: db, Certs: db, Alerts: a.Alerts, Log: log, Now: time.Now}
 	return a, nil
 }
 
@@ -280,6 +291,11 @@ func (a *App) Stop(ctx context.Context) error {
 			if err := <-a.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errs = append(errs, err)
 			}
+		}
+	}
+	if a.Notify != nil {
+		if err := a.Notify.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("alert notifications: %w", err))
 		}
 	}
 	if err := a.DB.Close(); err != nil {

@@ -28,6 +28,15 @@ type Config struct {
 	LogFormat string `yaml:"log_format"` // --log-format text|json, AIRTIGHT_LOG_FORMAT
 	PublicURL string `yaml:"public_url"` // --public-url, AIRTIGHT_PUBLIC_URL
 	ESTAddr   string `yaml:"est_addr"`   // --est-addr, AIRTIGHT_EST_ADDR
+
+	// Alert notifications.
+	NotifyWebhook       string `yaml:"notify_webhook"`        // URL alerts are POSTed to
+	NotifyWebhookSecret string `yaml:"notify_webhook_secret"` // file holding the HMAC secret
+	NotifySyslog        string `yaml:"notify_syslog"`         // udp://, tcp:// or tls://host:port (CEF)
+	NotifyMailRelay     string `yaml:"notify_mail_relay"`     // host:port of an SMTP relay
+	NotifyMailFrom      string `yaml:"notify_mail_from"`
+	NotifyMailTo        string `yaml:"notify_mail_to"`      // comma-separated
+	NotifyMinSeverity   string `yaml:"notify_min_severity"` // default low
 }
 
 // setting binds one configuration key to its flag, variable and YAML field.
@@ -49,6 +58,13 @@ var settings = []setting{
 	{"log-format", func(c *Config) *string { return &c.LogFormat }, "text", "log format: text or json"},
 	{"public-url", func(c *Config) *string { return &c.PublicURL }, "", "base URL devices reach the server at, written into certificates for CRL and OCSP (default: the server's own URL)"},
 	{"est-addr", func(c *Config) *string { return &c.ESTAddr }, "", "listen address of the EST endpoint that accepts device client certificates (factory identities, re-enrollment); off when empty"},
+	{"notify-webhook", func(c *Config) *string { return &c.NotifyWebhook }, "", "URL that alerts are POSTed to as JSON when they open or escalate"},
+	{"notify-webhook-secret", func(c *Config) *string { return &c.NotifyWebhookSecret }, "", "file holding the webhook's HMAC-SHA256 secret (header X-Airtight-Signature)"},
+	{"notify-syslog", func(c *Config) *string { return &c.NotifySyslog }, "", "SIEM address for alerts as syslog CEF: udp://, tcp:// or tls://host:port"},
+	{"notify-mail-relay", func(c *Config) *string { return &c.NotifyMailRelay }, "", "SMTP relay host:port for alert e-mails"},
+	{"notify-mail-from", func(c *Config) *string { return &c.NotifyMailFrom }, "", "sender address of alert e-mails"},
+	{"notify-mail-to", func(c *Config) *string { return &c.NotifyMailTo }, "", "recipients of alert e-mails, comma-separated"},
+	{"notify-min-severity", func(c *Config) *string { return &c.NotifyMinSeverity }, "", "lowest alert severity that is notified: info, low (when empty), medium, high, critical"},
 }
 
 // envName returns the environment variable of a flag: data → AIRTIGHT_DATA.

@@ -86,7 +86,7 @@ func (e *env) runDemo(ctx context.Context, c *Config, devices int) error {
 		log.Info("demo device CA created", "certificates", pres.Certificates, "revoked", pres.Revoked)
 	}
 	app, err := newApp(db, log, appOptions{Addr: c.Addr, TLS: tlsCfg, Passwords: argon2id.Default,
-		Keys: keys, PublicURL: pub, ESTAddr: c.ESTAddr})
+		Keys: keys, PublicURL: pub, ESTAddr: c.ESTAddr, Conf: c})
 	if err != nil {
 		db.Close()
 		return err

@@ -44,7 +44,7 @@ only behind a TLS-terminating proxy.`,
 				return err
 			}
 			app, err := newApp(db, log, appOptions{Addr: c.Addr, TLS: tlsCfg, Passwords: argon2id.Default,
-				Keys: keys, PublicURL: publicURL(c, tlsCfg != nil), ESTAddr: c.ESTAddr})
+				Keys: keys, PublicURL: publicURL(c, tlsCfg != nil), ESTAddr: c.ESTAddr, Conf: c})
 			if err != nil {
 				db.Close()
 				return err
