@@ -67,7 +67,7 @@ func withStatus(err error) error {
 
 func (e *env) dlpCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "dlp", Short: "Find protected health information (PHI) in content"}
-	cmd.AddCommand(e.dlpScanCommand())
+	cmd.AddCommand(e.dlpScanCommand(), e.dlpRedactCommand(), e.dlpDeidDICOMCommand())
 	return cmd
 }
 
