@@ -3,10 +3,14 @@ module github.com/airtight/airtight
 go 1.26.8
 
 require (
+	github.com/CycloneDX/cyclonedx-go v0.10.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/google/go-cmp v0.7.0
+	github.com/gopacket/gopacket v1.7.7
 	github.com/jackc/pgx/v5 v5.13.0
+	github.com/openvex/go-vex v0.2.7
 	github.com/prometheus/client_golang v1.25.0
+	github.com/spdx/tools-golang v0.5.7
 	github.com/spf13/cobra v1.10.2
 	golang.org/x/crypto v0.59.0
 	golang.org/x/time v0.16.0
@@ -15,16 +19,14 @@ require (
 )
 
 require (
-	github.com/CycloneDX/cyclonedx-go v0.10.0 // indirect
+	github.com/anchore/go-struct-converter v0.1.0 // indirect
 	github.com/emersion/go-message v0.18.2 // indirect
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
 	github.com/emersion/go-smtp v0.25.1 // indirect
-	github.com/gopacket/gopacket v1.7.7 // indirect
 	github.com/leodido/go-syslog/v4 v4.3.0 // indirect
 	github.com/netsampler/goflow2/v2 v2.2.6 // indirect
-	github.com/openvex/go-vex v0.2.7 // indirect
 	github.com/package-url/packageurl-go v0.1.5 // indirect
-	github.com/spdx/tools-golang v0.5.7 // indirect
+	golang.org/x/net v0.62.0 // indirect
 )
 
 require (

@@ -7,6 +7,7 @@ package vuln
 
 import (
 	"fmt"
+	"strings"
 )
 
 // Status is the state of a finding, after CSAF product_status and VEX.
@@ -46,6 +47,8 @@ type Advisory struct {
 	Summary  string
 	CVSS     float64 // highest CVSS v3 base score, 0 when unknown
 	Vector   string  // vector of that score
+	VectorV4 string  // CVSS v4.0 vector, when the advisory gives one
+	CVSSV4   float64 // CVSS v4.0 score the advisory states, 0 when none
 	Affected []Affected
 
 	// Configurations are the CPE applicability statements of an NVD CVE
@@ -120,11 +123,26 @@ type Event struct {
 
 // Component is one software component of an SBOM.
 type Component struct {
-	Ref     string // bom-ref
-	Name    string
-	Version string
-	PURL    string
-	CPE     string // CPE 2.3 (or 2.2 URI) name, when the SBOM gives one
+	Ref      string // bom-ref (CycloneDX) or SPDX identifier
+	Type     string // library, firmware, operating-system, device...
+	Name     string
+	Version  string
+	PURL     string
+	CPE      string // CPE 2.3 (or 2.2 URI) name, when the SBOM gives one
+	SWID     string // SWID tag id, when given
+	Supplier string // supplier (or, failing that, publisher or author)
+	Hashes   []Hash
+
+	// FDA premarket guidance support fields, from CycloneDX properties
+	// or SPDX annotations: "Actively maintained", "No longer maintained"...
+	LevelOfSupport string
+	EndOfSupport   string // a date (YYYY-MM-DD) or free text
+}
+
+// Hash is one checksum of a component.
+type Hash struct {
+	Alg   string // SHA-256, SHA1, MD5... as the SBOM spells it
+	Value string // lowercase hex
 }
 
 // Key is how a component is named in findings: its purl, or name@version.
@@ -144,6 +162,63 @@ type Device struct {
 	Manufacturer string
 	Model        string
 	Version      string
+	Row          int // line of the inventory file, 0 when not read from one
+
+	// Risk attributes, from optional inventory columns.
+	Criticality       Criticality
+	Zone              string // network zone: "clinical", "guest", "dmz"...
+	InternetReachable bool
+	EndOfSupport      string // date (YYYY-MM-DD) the maker stops support, "" when unknown
+}
+
+// Criticality is how much patient safety depends on a device.
+type Criticality string
+
+// Criticalities, most critical first.
+const (
+	CriticalityLifeSustaining Criticality = "life-sustaining" // ventilator, infusion pump
+	CriticalityCritical       Criticality = "critical"        // monitoring, diagnosis
+	CriticalityStandard       Criticality = "standard"
+	CriticalityLow            Criticality = "low"
+	CriticalityUnknown        Criticality = ""
+)
+
+// ParseCriticality reads the spellings inventories use; unknown text is
+// CriticalityUnknown and false.
+func ParseCriticality(s string) (Criticality, bool) {
+	switch normWord(s) {
+	case "life-sustaining", "life-supporting", "life-critical", "life-support", "life":
+		return CriticalityLifeSustaining, true
+	case "critical", "high", "patient-critical":
+		return CriticalityCritical, true
+	case "standard", "medium", "normal", "moderate":
+		return CriticalityStandard, true
+	case "low", "none", "non-clinical":
+		return CriticalityLow, true
+	case "":
+		return CriticalityUnknown, true
+	}
+	return CriticalityUnknown, false
+}
+
+// Recall is one medical device recall (openFDA device/recall).
+type Recall struct {
+	Number      string // product_res_number: Z-1004-04
+	Event       string // res_event_number
+	Firm        string // recalling firm
+	Product     string // product description
+	DeviceName  string // openfda.device_name, when given
+	ProductCode string // FDA product code
+	Reason      string
+	Status      string // Open, Ongoing, Completed, Terminated
+	Initiated   string // YYYY-MM-DD
+	CodeInfo    string // lots, serials, models the recall covers
+}
+
+// Open reports whether the recall is still in progress.
+func (r Recall) Open() bool {
+	s := strings.ToLower(r.Status)
+	return s != "terminated" && s != "completed"
 }
 
 // Finding is one result of a scan. Its JSON form is the line format of
@@ -187,3 +262,27 @@ func (e *ParseError) Error() string {
 }
 
 func (e *ParseError) Unwrap() error { return e.Err }
+
+// SupportField recognises the names SBOMs give the FDA support fields —
+// "Level of Support", "level-of-support", "fda:End-of-Support" — and
+// returns "level", "end", or "" for other names.
+func SupportField(name string) string {
+	n := strings.ToLower(strings.TrimSpace(name))
+	if i := strings.LastIndexByte(n, ':'); i >= 0 {
+		n = n[i+1:]
+	}
+	switch normWord(n) {
+	case "level-of-support", "support-level":
+		return "level"
+	case "end-of-support", "end-of-support-date", "eos", "end-of-life":
+		return "end"
+	}
+	return ""
+}
+
+// normWord lowercases s and joins its words with "-".
+func normWord(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return r == ' ' || r == '_' || r == '-'
+	}), "-")
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/airtight/airtight/vuln"
+	"github.com/airtight/airtight/vuln/cvss"
 )
 
 // Limits on a document.
@@ -65,6 +66,13 @@ type vulnerability struct {
 		Products []string `json:"products"`
 	} `json:"scores"`
 	Remediations []remediation `json:"remediations"`
+	References   []struct {
+		URL string `json:"url"`
+	} `json:"references"`
+	Flags []struct {
+		Label      string   `json:"label"`
+		ProductIDs []string `json:"product_ids"`
+	} `json:"flags"`
 }
 
 type remediation struct {
@@ -112,7 +120,31 @@ func Parse(file string, data []byte) (vuln.Advisory, error) {
 			a.CVSS, a.Vector = af.CVSS, af.Vector
 		}
 	}
+	linkedVectors(&d, &a)
 	return a, nil
+}
+
+// linkedVectors takes CVSS vectors that a document gives only inside a
+// calculator link in its references: v4.0 vectors (ICSMA documents carry
+// them no other way), and v3 vectors where no score is stated, scored
+// here.
+func linkedVectors(d *document, a *vuln.Advisory) {
+	for _, v := range d.Vulnerabilities {
+		for _, r := range v.References {
+			vec, ok := cvss.FromURL(r.URL)
+			switch {
+			case !ok:
+			case strings.HasPrefix(vec, "CVSS:4.0/"):
+				if a.VectorV4 == "" {
+					a.VectorV4 = vec
+				}
+			case a.CVSS == 0:
+				if s, err := cvss.Score(vec); err == nil {
+					a.CVSS, a.Vector = s, vec
+				}
+			}
+		}
+	}
 }
 
 // checkRefs checks that every product id v names is in the product tree.

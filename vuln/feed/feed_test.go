@@ -3,6 +3,7 @@ package feed
 import (
 	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,7 +86,58 @@ func FuzzZip(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		l := &Loader{Limits: Limits{MaxFile: 1 << 16, MaxTotal: 1 << 18, MaxEntries: 100}}
-		var out []vuln.Advisory
-		l.loadZip("fuzz.zip", bytes.NewReader(data), int64(len(data)), &out)
+		l.loadZip("fuzz.zip", bytes.NewReader(data), int64(len(data)), &Set{})
 	})
+}
+
+// TestLoadSetMixed loads advisories, a KEV catalog, gzipped EPSS scores
+// and openFDA recalls from one directory and enriches a finding.
+func TestLoadSetMixed(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, "testdata/TEST-2099-1.json", filepath.Join(dir, "TEST-2099-1.json"))
+	copyFile(t, "../fda/testdata/recalls.json", filepath.Join(dir, "recalls.json"))
+	os.WriteFile(filepath.Join(dir, "kev.json"), []byte(`{"catalogVersion":"2025.08.25","vulnerabilities":[{"cveID":"CVE-2099-0002"}]}`), 0o600)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("#model_version:v2025.03.14,score_date:2025-08-25T00:00:00Z\ncve,epss,percentile\nCVE-2099-0002,0.94,0.99\n"))
+	zw.Close()
+	os.WriteFile(filepath.Join(dir, "epss_scores-2025-08-25.csv.gz"), gz.Bytes(), 0o600)
+	os.WriteFile(filepath.Join(dir, "notes.csv"), []byte("a,b\n"), 0o600) // not EPSS: skipped in a directory
+
+	s, err := LoadSet(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Advisories) != 1 || s.KEV == nil || s.EPSS == nil || len(s.Recalls) != 2 {
+		t.Fatalf("set: %d advisories, kev %v, epss %v, %d recalls", len(s.Advisories), s.KEV != nil, s.EPSS != nil, len(s.Recalls))
+	}
+	fs := []vuln.Finding{{Advisory: "TEST-2099-1", Aliases: []string{"CVE-2099-0002"}}, {Advisory: "CVE-2099-0003"}}
+	s.Enrich(fs)
+	if !fs[0].KEV || fs[0].EPSS != 0.94 || fs[1].KEV || fs[1].EPSS != 0 {
+		t.Errorf("enriched %+v", fs)
+	}
+}
+
+func TestLoadSetErrors(t *testing.T) {
+	dir := t.TempDir()
+	badKEV := filepath.Join(dir, "kev.json")
+	os.WriteFile(badKEV, []byte(`{"catalogVersion":"1","vulnerabilities":[{"cveID":"nope"}]}`), 0o600)
+	badEPSS := filepath.Join(dir, "e.csv")
+	os.WriteFile(badEPSS, []byte("cve,epss\nCVE-2020-1234,2\n"), 0o600)
+	for path, want := range map[string]string{badKEV: "kev.json: vulnerabilities[0].cveID", badEPSS: "e.csv:2: epss"} {
+		if _, err := LoadSet(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v, want %q", err, want)
+		}
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -2,6 +2,7 @@ package feed
 
 import (
 	"archive/zip"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"path"
@@ -13,7 +14,7 @@ import (
 // loadZip loads the JSON entries of a zip archive, guarding against zip
 // bombs: the uncompressed bytes actually read, not the sizes the archive
 // claims, are held to the per-entry and total limits.
-func (l *Loader) loadZip(name string, r io.ReaderAt, size int64, out *[]vuln.Advisory) error {
+func (l *Loader) loadZip(name string, r io.ReaderAt, size int64, out *Set) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return &vuln.ParseError{File: name, Err: fmt.Errorf("read zip: %w", err)}
@@ -59,4 +60,25 @@ func (l *Loader) readEntry(entry string, f *zip.File, total *int64) ([]byte, err
 		return nil, &vuln.ParseError{File: entry, Err: fmt.Errorf("archive exceeds the limit of %d uncompressed bytes", l.Limits.MaxTotal)}
 	}
 	return data, nil
+}
+
+// loadGzip loads a gzipped document (EPSS publishes its scores so),
+// holding the uncompressed size to the file limit.
+func (l *Loader) loadGzip(name string, r io.ReadSeeker, out *Set) error {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return &vuln.ParseError{File: name, Err: fmt.Errorf("read gzip: %w", err)}
+	}
+	defer zr.Close()
+	data, err := io.ReadAll(io.LimitReader(zr, l.Limits.MaxFile+1))
+	if err != nil {
+		return &vuln.ParseError{File: name, Err: fmt.Errorf("read gzip: %w", err)}
+	}
+	if int64(len(data)) > l.Limits.MaxFile {
+		return &vuln.ParseError{File: name, Err: fmt.Errorf("uncompressed content exceeds the limit of %d bytes", l.Limits.MaxFile)}
+	}
+	return parseDocument(name, data, true, out)
 }

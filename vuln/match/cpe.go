@@ -78,7 +78,15 @@ func cpeKey(c nvd.CPE) (string, bool) {
 func NewCPEs(advs []vuln.Advisory) *CPEs {
 	m := &CPEs{byKey: map[string][]cpeEntry{}}
 	for i := range advs {
-		a := &advs[i]
+		m.add(&advs[i])
+	}
+	return m
+}
+
+// add indexes one advisory and returns the vendor:product keys it touches.
+func (m *CPEs) add(a *vuln.Advisory) []string {
+	var keys []string
+	{
 		for j := range a.Configurations {
 			cfg := &a.Configurations[j]
 			if cfg.Negate {
@@ -102,11 +110,25 @@ func NewCPEs(advs []vuln.Advisory) *CPEs {
 						continue // vendor or product not named: would match everything
 					}
 					m.byKey[key] = append(m.byKey[key], cpeEntry{adv: a, cfg: cfg, node: n, m: cm, cpe: c})
+					keys = append(keys, key)
 				}
 			}
 		}
 	}
-	return m
+	return keys
+}
+
+// componentCPEKey is the index key of a component's CPE, "" when none.
+func componentCPEKey(c vuln.Component) string {
+	if c.CPE == "" {
+		return ""
+	}
+	cc, err := nvd.ParseCPE(c.CPE)
+	if err != nil {
+		return ""
+	}
+	k, _ := cpeKey(cc)
+	return k
 }
 
 // Match returns the findings for one component's CPE, one per NVD record,

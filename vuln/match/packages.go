@@ -23,17 +23,38 @@ type pkgEntry struct {
 func NewPackages(advs []vuln.Advisory) *Packages {
 	p := &Packages{byKey: map[string][]pkgEntry{}}
 	for i := range advs {
-		a := &advs[i]
-		for j := range a.Affected {
-			af := &a.Affected[j]
-			if af.Package == "" || af.Ecosystem == "" {
-				continue
-			}
-			k := packageKey(af.Ecosystem, af.Package)
-			p.byKey[k] = append(p.byKey[k], pkgEntry{a, af})
-		}
+		p.add(&advs[i])
 	}
 	return p
+}
+
+// add indexes one advisory and returns the package keys it touches.
+func (p *Packages) add(a *vuln.Advisory) []string {
+	var keys []string
+	for j := range a.Affected {
+		af := &a.Affected[j]
+		if af.Package == "" || af.Ecosystem == "" {
+			continue
+		}
+		k := packageKey(af.Ecosystem, af.Package)
+		p.byKey[k] = append(p.byKey[k], pkgEntry{a, af})
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// componentKey is the index key of a component's purl, "" when it has none
+// that maps to an OSV ecosystem.
+func componentKey(c vuln.Component) string {
+	pu, err := parsePURL(c.PURL)
+	if err != nil {
+		return ""
+	}
+	eco, name := pu.osvName()
+	if eco == "" {
+		return ""
+	}
+	return packageKey(eco, name)
 }
 
 // Match returns the findings for one component: one per advisory that

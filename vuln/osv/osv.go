@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/airtight/airtight/vuln"
+	"github.com/airtight/airtight/vuln/cvss"
 )
 
 // entry is the part of an OSV entry the scanner uses.
@@ -64,15 +65,29 @@ func Parse(file string, data []byte) (a vuln.Advisory, ok bool, err error) {
 	if a.Summary == "" {
 		a.Summary = firstLine(e.Details)
 	}
-	for _, s := range e.Severity {
-		if strings.HasPrefix(s.Type, "CVSS_V3") && a.Vector == "" {
-			a.Vector = s.Score
-		}
-	}
+	severity(&e, &a)
 	if err := convertAffected(&e, &a); err != nil {
 		return a, false, &vuln.ParseError{File: file, Place: "affected", Err: err}
 	}
 	return a, true, nil
+}
+
+// severity takes the CVSS v3 vector (scored here: OSV gives only the
+// vector) and the v4 vector of an entry; vectors that do not parse are
+// ignored.
+func severity(e *entry, a *vuln.Advisory) {
+	for _, s := range e.Severity {
+		switch {
+		case strings.HasPrefix(s.Type, "CVSS_V3"):
+			if score, err := cvss.Score(s.Score); err == nil && (a.Vector == "" || score > a.CVSS) {
+				a.Vector, a.CVSS = s.Score, score
+			}
+		case s.Type == "CVSS_V4" && a.VectorV4 == "":
+			if _, err := cvss.Parse(s.Score); err == nil {
+				a.VectorV4 = s.Score
+			}
+		}
+	}
 }
 
 func convertAffected(e *entry, a *vuln.Advisory) error {

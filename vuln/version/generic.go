@@ -12,9 +12,14 @@ import (
 // count as zero: "1.2" == "1.2.0". A trailing letter suffix is a later
 // release ("2.4a" > "2.4", as OpenSSL and many firmware versions use it),
 // unless it names a pre-release ("2.4rc1", "2.4beta" < "2.4"). A leading
-// "v" or "version" is ignored.
+// "v" or "version" is ignored, and so is a leading product tag of two or
+// more letters when only one side has it ("GEH-1.2" is compared as 1.2
+// with "1.3"): a tag names the product line, not a place in the order. A
+// single leading letter is a release series ("A.01" < "B.06.18") and
+// stays below numbers.
 func CompareGeneric(a, b string) int {
 	sa, sb := segments(a), segments(b)
+	sa, sb = dropTag(sa, sb), dropTag(sb, sa)
 	for i := 0; i < len(sa) || i < len(sb); i++ {
 		if c := compareMissing(sa, sb, i); c != 0 {
 			return c
@@ -42,6 +47,16 @@ func compareMissing(sa, sb []string, i int) int {
 		return 1
 	}
 	return 0
+}
+
+// dropTag drops the leading letter segment of s when t starts with a
+// number and s goes on with one: "geh", "1", "2" against "1", "3".
+func dropTag(s, t []string) []string {
+	if len(s) > 1 && len(t) > 0 && len(s[0]) > 1 && !isDigit(rune(s[0][0])) && isDigit(rune(s[1][0])) &&
+		isDigit(rune(t[0][0])) && !preRelease(s[0]) {
+		return s[1:]
+	}
+	return s
 }
 
 // preRelease reports the words that mark a version before its release.

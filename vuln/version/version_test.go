@@ -34,6 +34,14 @@ func TestCompare(t *testing.T) {
 		{"generic letter suffixes in order", Generic, "1.0.1a", "1.0.1b", -1},
 		{"generic pre-release is earlier", Generic, "2.4rc1", "2.4", -1},
 		{"generic beta is earlier", Generic, "2.4", "2.4beta", 1},
+		{"generic product tag below higher number", Generic, "GEH-1.2", "1.3", -1},
+		{"generic product tag above lower number", Generic, "GEH-2.0", "1.9", 1},
+		{"generic product tag against number", Generic, "1.10", "GEH-1.9", 1},
+		{"generic product tag equal number", Generic, "GEH-1.2", "1.2", 0},
+		{"generic same product tag", Generic, "GEH-1.2", "GEH-1.10", -1},
+		{"generic different product tags", Generic, "ABC-9", "GEH-1", -1},
+		{"generic letter-led single segment", Generic, "beta", "1.0", -1},
+		{"generic release series letter stays below numbers", Generic, "B.06.18", "2.0", -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
