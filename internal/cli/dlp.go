@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,12 +15,9 @@ import (
 
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/dlp"
-	"github.com/airtight/airtight/dlp/fhir"
-	"github.com/airtight/airtight/dlp/hl7"
 )
 
-// maxScanSize is the largest file dlp scan reads; larger ones are reported
-// unscannable.
+// maxScanSize is the largest input dlp redact reads.
 const maxScanSize = 64 << 20
 
 // unscannable is the type of the record for a file that was not scanned.
@@ -75,22 +71,26 @@ const dlpScanHelp = `Scan files, directories (recursively) and standard input ("
 HIPAA Safe Harbor identifiers (names, dates, ages over 89, locations, phone
 numbers, record numbers...).
 
-Directories are walked in lexical order; only regular files are read and
-symbolic links inside them are skipped. Files are read as plain text; a file
-with NUL bytes in its first 8 KiB is binary and gets an "UNSCANNABLE" record
-("not text"), as does a file larger than 64 MiB ("too large"). HL7 v2
-messages (MSH first, MLLP framing optional) and FHIR R4 JSON (an object with
-"resourceType") are recognised by content and scanned by field meaning, with
-free-text fields (OBX-5, NTE-3, narratives, notes) through the text engine;
-one that does not parse gets an "UNSCANNABLE" record and is scanned as plain
-text. Other formats (DICOM, MIME mail, office documents, archives) are
-scanned as plain text for now.
+Every format is recognised from its name and first bytes and scanned by its
+structure: plain text in any common charset, CSV/TSV (per cell), JSON,
+FHIR R4 (by element meaning), HL7 v2 (by field meaning), DICOM (by tag
+meaning, private tags, burned-in annotation), MIME mail (headers, bodies,
+attachments, nested messages), DOCX/XLSX/PPTX, PDF text, ZIP, tar and gzip
+archives (recursively). Files are read as streams. Content that cannot be
+scanned (broken, encrypted, too large, a zip bomb, nested too deep) gets an
+"UNSCANNABLE" record with its reason.
 
-Output (-o): "table" (default) shows file, type, byte offsets (end exclusive),
-confidence and detector; "json" writes one JSON object per line per finding
-with file, type, start, end, confidence and detector, and for HL7 v2 and
-FHIR the field path ("PID-5.1", "Bundle.entry[1].resource(Patient).birthDate"). The matched text is
-shown only with --reveal (a "text" column or field); it never goes to logs.
+Directories are walked in lexical order; only regular files are read and
+symbolic links inside them are skipped.
+
+Output (-o): "table" (default) shows file, part, type, byte offsets (end
+exclusive), confidence and detector; "json" writes one JSON object per line
+per finding with file, part (inside a mail or archive), path (the field:
+"PID-5.1", "Patient.name[0].family", "(0010,0010) PatientName", "Subject",
+"row 3, column name"), type, start, end, confidence and detector. Offsets
+are into the part's decoded text. The matched text is shown only with
+--reveal (a "text" column or field), and only for top-level parts of files
+read from disk; it never goes to logs.
 
 Exit status: 0 when nothing was found, 1 when PHI was found or a file could
 not be scanned, 2 on errors (bad flags, unreadable paths), even when PHI was
@@ -124,7 +124,8 @@ type scanRecord struct {
 	End        int      `json:"end"`
 	Confidence float64  `json:"confidence"`
 	Detector   string   `json:"detector,omitempty"`
-	Path       string   `json:"path,omitempty"`   // field path in HL7 v2 and FHIR
+	Part       string   `json:"part,omitempty"`   // part inside a mail, archive or document
+	Path       string   `json:"path,omitempty"`   // field path in structured formats
 	Reason     string   `json:"reason,omitempty"` // why a file is unscannable
 	Text       *string  `json:"text,omitempty"`   // only with --reveal
 }
@@ -151,8 +152,7 @@ func (e *env) dlpScan(cmd *cobra.Command, args []string) error {
 // dlpScanRun is the state of one dlp scan.
 type dlpScanRun struct {
 	env     *env
-	engine  *dlp.Engine
-	limit   int64 // largest input scanned, maxScanSize
+	scanner dlp.ContentScanner
 	reveal  bool
 	out     recordWriter
 	records int
@@ -175,7 +175,11 @@ func (e *env) newDLPScan(cmd *cobra.Command) (*dlpScanRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the detection engine: %w", err)
 	}
-	return &dlpScanRun{env: e, engine: eng, limit: maxScanSize, reveal: reveal, out: out, files: map[string]bool{}}, nil
+	sc, err := newContentScanner(eng, "")
+	if err != nil {
+		return nil, fmt.Errorf("start the content scanner: %w", err)
+	}
+	return &dlpScanRun{env: e, scanner: sc, reveal: reveal, out: out, files: map[string]bool{}}, nil
 }
 
 // result is the error dlp scan ends with: I/O errors first, then findings.
@@ -239,96 +243,56 @@ func (s *dlpScanRun) scanFile(path string) {
 	s.scanReader(path, f)
 }
 
-// scanReader reads r whole (up to s.limit) and scans it as text.
+// scanReader scans one input as a stream and writes its records.
 func (s *dlpScanRun) scanReader(name string, r io.Reader) {
-	data, err := io.ReadAll(io.LimitReader(r, s.limit+1))
-	switch {
-	case err != nil:
+	rep, err := s.scanner.ScanContent(s.env.ctx, name, r)
+	if err != nil && rep == nil {
 		s.fail(name, err)
-	case int64(len(data)) > s.limit:
-		s.emit(scanRecord{File: name, Type: unscannable, Reason: "too large"}, nil)
-	case isBinary(data):
-		s.emit(scanRecord{File: name, Type: unscannable, Reason: "not text"}, nil)
-	default:
-		s.scanContent(name, data)
-	}
-}
-
-// scanContent scans data by its format: HL7 v2 and FHIR JSON by field
-// meaning, anything else as plain text. A structured file that does not
-// parse gets an "UNSCANNABLE" record and is scanned as plain text too.
-func (s *dlpScanRun) scanContent(name string, data []byte) {
-	var (
-		recs []scanRecord
-		err  error
-		kind string
-	)
-	switch {
-	case hl7.Detect(data):
-		kind = "malformed HL7 v2"
-		recs, err = hl7Records(name, data, s.engine)
-	case fhir.Detect(data):
-		kind = "malformed FHIR JSON"
-		recs, err = fhirRecords(name, data, s.engine)
-	default:
-		recs = textRecords(name, s.engine.Scan(data))
+		return
 	}
 	if err != nil {
-		s.emit(scanRecord{File: name, Type: unscannable, Reason: kind}, nil)
-		recs = textRecords(name, s.engine.Scan(data))
+		s.fail(name, err)
 	}
-	for _, r := range recs {
-		s.emit(r, data)
+	for _, u := range rep.Unscannable {
+		s.emit(scanRecord{File: name, Part: u.Part, Type: unscannable, Reason: u.Reason}, name)
+	}
+	for _, f := range rep.Findings {
+		s.emit(scanRecord{File: name, Part: f.Part, Path: f.Field, Type: f.Type, Start: f.Start, End: f.End,
+			Confidence: f.Confidence, Detector: f.Detector}, name)
 	}
 }
 
-func record(name string, f dlp.Finding, path string) scanRecord {
-	return scanRecord{File: name, Type: f.Type, Start: f.Start, End: f.End, Confidence: f.Confidence,
-		Detector: f.Detector, Path: path}
-}
-
-func textRecords(name string, fs []dlp.Finding) []scanRecord {
-	out := make([]scanRecord, len(fs))
-	for i, f := range fs {
-		out[i] = record(name, f, "")
-	}
-	return out
-}
-
-func hl7Records(name string, data []byte, eng *dlp.Engine) ([]scanRecord, error) {
-	fs, err := hl7.Scan(data, eng)
-	out := make([]scanRecord, len(fs))
-	for i, f := range fs {
-		out[i] = record(name, f.Finding, f.Path)
-	}
-	return out, err
-}
-
-func fhirRecords(name string, data []byte, eng *dlp.Engine) ([]scanRecord, error) {
-	fs, err := fhir.Scan(data, eng)
-	out := make([]scanRecord, len(fs))
-	for i, f := range fs {
-		out[i] = record(name, f.Finding, f.Path)
-	}
-	return out, err
-}
-
-// isBinary uses git's rule: a NUL byte in the first 8000 bytes.
-func isBinary(data []byte) bool {
-	return bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0
-}
-
-// emit writes a record; the text is attached only with --reveal.
-func (s *dlpScanRun) emit(rec scanRecord, data []byte) {
-	if s.reveal && data != nil && rec.Start >= 0 && rec.End <= len(data) && rec.Start <= rec.End {
-		t := string(data[rec.Start:rec.End])
-		rec.Text = &t
+// emit writes a record. With --reveal the matched text of a top-level
+// finding is read back from the file (offsets of plain formats are file
+// offsets); nested parts' text is not revealed.
+func (s *dlpScanRun) emit(rec scanRecord, name string) {
+	if s.reveal && rec.Type != unscannable && rec.Part == "" && name != "-" {
+		if t, ok := s.textAt(name, rec.Start, rec.End); ok {
+			rec.Text = &t
+		}
 	}
 	s.records++
 	s.files[rec.File] = true
 	if err := s.out.write(rec); err != nil {
 		s.fail(rec.File, err)
 	}
+}
+
+// textAt reads bytes [start, end) of a file, for --reveal.
+func (s *dlpScanRun) textAt(name string, start, end int) (string, bool) {
+	if start < 0 || end <= start || end-start > 4096 {
+		return "", false
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	buf := make([]byte, end-start)
+	if _, err := f.ReadAt(buf, int64(start)); err != nil {
+		return "", false
+	}
+	return string(buf), true
 }
 
 // fail reports a path that could not be read. The message names the path
@@ -370,7 +334,7 @@ type tableRecords struct {
 }
 
 func (t *tableRecords) header() error {
-	h := "FILE\tTYPE\tSTART\tEND\tCONFIDENCE\tDETECTOR"
+	h := "FILE\tPART\tTYPE\tSTART\tEND\tCONFIDENCE\tDETECTOR"
 	if t.reveal {
 		h += "\tTEXT"
 	}
@@ -381,10 +345,10 @@ func (t *tableRecords) header() error {
 func (t *tableRecords) write(r scanRecord) error {
 	var err error
 	if r.Type == unscannable {
-		_, err = fmt.Fprintf(t.tw, "%s\t%s\t-\t-\t-\t%s\n", r.File, r.Type, r.Reason)
+		_, err = fmt.Fprintf(t.tw, "%s\t%s\t%s\t-\t-\t-\t%s\n", r.File, dash(r.Part), r.Type, r.Reason)
 		return err
 	}
-	line := fmt.Sprintf("%s\t%s\t%d\t%d\t%.2f\t%s", r.File, r.Type, r.Start, r.End, r.Confidence, r.Detector)
+	line := fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%.2f\t%s", r.File, dash(partField(r)), r.Type, r.Start, r.End, r.Confidence, r.Detector)
 	if t.reveal && r.Text != nil {
 		line += "\t" + strconv.Quote(*r.Text)
 	}
@@ -393,3 +357,14 @@ func (t *tableRecords) write(r scanRecord) error {
 }
 
 func (t *tableRecords) flush() error { return t.tw.Flush() }
+
+// partField joins a record's part and field for the table.
+func partField(r scanRecord) string {
+	switch {
+	case r.Part == "":
+		return r.Path
+	case r.Path == "":
+		return r.Part
+	}
+	return r.Part + " " + r.Path
+}

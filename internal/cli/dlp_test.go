@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/airtight/airtight/dlp"
 )
 
 // PHI in the test files; none of it may appear in output without --reveal.
@@ -123,7 +123,8 @@ func TestDLPScanTreeJSON(t *testing.T) {
 	if d := cmp.Diff([]string{"a.txt", "scan.dcm", "sub/deep/b.txt"}, names); d != "" {
 		t.Errorf("files with records (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff([]string{"UNSCANNABLE"}, files["scan.dcm"]); d != "" {
+	// Unknown binary content is scanned for its text strings.
+	if d := cmp.Diff([]string{"EMAIL", "SSN"}, files["scan.dcm"]); d != "" {
 		t.Errorf("binary file records (-want +got):\n%s", d)
 	}
 }
@@ -170,7 +171,7 @@ func TestDLPScanOutputs(t *testing.T) {
 		{name: "stdin", stdin: noteWithPHI, args: []string{"-o", "json", "-"}, code: 1,
 			contains: []string{`"file":"-"`}},
 		{name: "stdin binary", stdin: "\x00\x01" + noteWithPHI, args: []string{"-o", "json", "-"}, code: 1,
-			contains: []string{`"type":"UNSCANNABLE"`, `"reason":"not text"`}},
+			contains: []string{`"type":"SSN"`, `"type":"EMAIL"`}},
 		{name: "missing path", args: []string{filepath.Join(dir, "nope"), phi}, code: 2,
 			contains: []string{"phi.txt"}, stderr: "nope"},
 		{name: "bad output", args: []string{"-o", "xml", phi}, code: 2, stderr: "--output"},
@@ -199,22 +200,37 @@ func TestDLPScanOutputs(t *testing.T) {
 	}
 }
 
-func TestDLPScanTooLarge(t *testing.T) {
-	var out bytes.Buffer
-	eng, err := dlp.New(dlp.Options{})
-	if err != nil {
-		t.Fatal(err)
+// TestDLPScanFormats: a mail's attachment is scanned by its own format
+// and located by part; a broken archive is reported unscannable.
+func TestDLPScanFormats(t *testing.T) {
+	dir := t.TempDir()
+	att := base64.StdEncoding.EncodeToString([]byte(noteWithPHI))
+	mail := "From: a@h.example\r\nTo: b@x.example\r\nSubject: results\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
+		"--XX\r\nContent-Type: text/plain; name=note.txt\r\nContent-Disposition: attachment; filename=note.txt\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n" + att + "\r\n--XX--\r\n"
+	writeTestFile(t, filepath.Join(dir, "mail.eml"), mail)
+	writeTestFile(t, filepath.Join(dir, "broken.zip"), "PK\x03\x04 this is not a zip archive at all")
+	out, _, code := runDLP(t, "", "dlp", "scan", "-o", "json", dir)
+	if code != exitFindings {
+		t.Fatalf("exit %d", code)
 	}
-	s := &dlpScanRun{env: &env{ctx: context.Background(), stderr: &out}, engine: eng, limit: 16,
-		out: jsonRecords{json.NewEncoder(&out)}, files: map[string]bool{}}
-	s.scanReader("big.txt", strings.NewReader(noteWithPHI))
-	recs := parseRecords(t, out.String())
-	want := []map[string]any{{"file": "big.txt", "type": "UNSCANNABLE", "reason": "too large", "start": 0.0, "end": 0.0, "confidence": 0.0}}
-	if d := cmp.Diff(want, recs); d != "" {
-		t.Errorf("records (-want +got):\n%s", d)
+	recs := parseRecords(t, out)
+	var ssnInAttachment, brokenZip bool
+	for _, r := range recs {
+		part, _ := r["part"].(string)
+		if r["type"] == "SSN" && strings.HasPrefix(part, "attachment[") {
+			ssnInAttachment = true
+		}
+		if r["type"] == "UNSCANNABLE" && strings.HasSuffix(r["file"].(string), "broken.zip") {
+			brokenZip = true
+		}
 	}
-	if ExitCode(s.result()) != 1 {
-		t.Errorf("exit status %d, want 1", ExitCode(s.result()))
+	if !ssnInAttachment || !brokenZip {
+		t.Errorf("ssn in attachment %v, broken zip unscannable %v:\n%s", ssnInAttachment, brokenZip, out)
+	}
+	if strings.Contains(out, phiSSN) {
+		t.Errorf("output holds PHI without --reveal")
 	}
 }
 
