@@ -97,3 +97,17 @@ type Decision struct {
 	Reason string       `json:"reason"`
 	Types  map[Type]int `json:"types,omitempty"`
 }
+
+// Decider turns a report and its destination into a decision: a policy.
+type Decider interface {
+	Decide(r *Report, dst Destination) Decision
+}
+
+// Releaser is called when an analyst releases quarantined content, to
+// deliver it on (relay the held mail, let the upload through). It is given
+// the quarantine record; the content is in the vault under its VaultID.
+type Releaser interface {
+	Release(ctx context.Context, q *Quarantined) error
+	// Shred deletes held content for good (crypto-shredding its key).
+	Shred(ctx context.Context, q *Quarantined) error
+}

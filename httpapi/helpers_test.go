@@ -23,6 +23,7 @@ import (
 	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
+	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/httpapi"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
@@ -70,7 +71,7 @@ type orgFixture struct {
 	tokens                               map[airtight.Role]string
 	manufacturer, product, version       int64
 	device, otherDevice, user, victimTok int64
-	grant, alert, incident               int64
+	grant, alert, incident, quarantine   int64
 	issuingCA                            int64
 	cert                                 string // serial of a certificate of device
 	email                                string
@@ -97,7 +98,38 @@ func newEnv(t *testing.T, opts ...option) *env {
 
 func services(db *sqlstore.DB, ca pki.Service) httpapi.Services {
 	return httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, PKI: ca, PKIStore: db, Ready: db.Ping}
+		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, PKI: ca, PKIStore: db, Ready: db.Ping,
+		DLPScanner: textScanner{}, DLPPolicy: blockExternal{}, DLPEvents: db}
+}
+
+// textScanner scans a body as one piece of free text (the real scanner,
+// package dlp/extract, handles formats).
+type textScanner struct{}
+
+func (textScanner) ScanContent(_ context.Context, _ string, r io.Reader) (*dlp.Report, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := dlp.New(dlp.Options{})
+	if err != nil {
+		return nil, err
+	}
+	rep := &dlp.Report{Bytes: int64(len(b)), Parts: 1}
+	for _, f := range eng.Scan(b) {
+		rep.Findings = append(rep.Findings, dlp.Located{Finding: f})
+	}
+	return rep, nil
+}
+
+// blockExternal blocks PHI to external destinations and logs the rest.
+type blockExternal struct{}
+
+func (blockExternal) Decide(r *dlp.Report, d dlp.Destination) dlp.Decision {
+	if len(r.Findings) > 0 && d.External {
+		return dlp.Decision{Action: dlp.ActionBlock, Rule: "phi-external", Reason: "patient data to an external destination", Types: r.Counts()}
+	}
+	return dlp.Decision{Action: dlp.ActionLog, Rule: "default", Reason: "logged", Types: r.Counts()}
 }
 
 // newAuthority is a real Authority whose CA keys are files encrypted with
@@ -162,6 +194,10 @@ func (e *env) seed(slug string, kind airtight.OrgKind) *orgFixture {
 		Severity: alert.High, DeviceID: f.device, Subject: "device:" + slug, Title: "Certificate of " + slug + " expires"})
 	must(e.t, err)
 	f.alert, f.incident = a.ID, a.IncidentID
+	q := &dlp.Quarantined{VaultID: "vault-" + slug}
+	must(e.t, e.db.RecordDLPEvent(ctx, &dlp.Event{Channel: dlp.ChannelSMTP, Actor: "sender@" + slug + ".example",
+		Action: dlp.ActionQuarantine, Rule: "r", Reason: "quarantined for " + slug, Types: map[dlp.Type]int{dlp.SSN: 1}}, q))
+	f.quarantine = q.ID
 	f.issuingCA, f.cert = e.seedPKI(ctx, slug, f.device)
 	return f
 }
@@ -322,7 +358,7 @@ func fillPath(pattern string, f *orgFixture) string {
 		{"/api/v1/devices/", f.device}, {"/api/v1/manufacturers/", f.manufacturer},
 		{"/api/v1/products/", f.product}, {"/api/v1/versions/", f.version}, {"/api/v1/grants/", f.grant},
 		{"/api/v1/users/", f.user}, {"/api/v1/tokens/", f.victimTok}, {"/api/v1/alerts/", f.alert},
-		{"/api/v1/incidents/", f.incident},
+		{"/api/v1/incidents/", f.incident}, {"/api/v1/dlp/quarantine/", f.quarantine},
 	}
 	for _, x := range ids {
 		if strings.HasPrefix(pattern, x.prefix) {

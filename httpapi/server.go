@@ -14,6 +14,7 @@ import (
 	"github.com/airtight/airtight/audit"
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
+	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
 )
@@ -33,7 +34,11 @@ type Services struct {
 	Audit         audit.Service
 	Alerts        alert.Service
 	Incidents     alert.IncidentService
-	PKI           pki.Service // the Authority
+	DLPScanner    dlp.ContentScanner
+	DLPPolicy     dlp.Decider
+	DLPEvents     dlp.EventService
+	DLPRelease    dlp.Releaser // optional: delivers or shreds released/deleted quarantined content
+	PKI           pki.Service  // the Authority
 	PKIStore      PKIStore
 	Ready         func(context.Context) error // nil: always ready
 	// OnRevoke, when set, is called after every successful revocation
@@ -47,7 +52,11 @@ type Config struct {
 	Secure         bool         // served over TLS: Secure cookies and HSTS
 	MaxBodyBytes   int64        // request body limit; default 1 MiB
 	MaxImportBytes int64        // CSV import body limit; default 64 MiB
-	Pages          []Route      // dashboard routes (package web)
+	MaxScanBytes   int64        // POST /api/v1/dlp/scan body limit; default 64 MiB
+	// InternalDomains are the organization's own mail and web domains
+	// (and their subdomains): DLP destinations outside them are external.
+	InternalDomains []string
+	Pages           []Route // dashboard routes (package web)
 	// PageError renders a refused page request (403) as HTML; nil answers
 	// with the JSON error.
 	PageError      func(w http.ResponseWriter, r *http.Request, err error)
@@ -115,6 +124,9 @@ func (cfg Config) withDefaults() Config {
 	if cfg.MaxImportBytes <= 0 {
 		cfg.MaxImportBytes = DefaultMaxImportBytes
 	}
+	if cfg.MaxScanBytes <= 0 {
+		cfg.MaxScanBytes = DefaultMaxImportBytes
+	}
 	if cfg.PasswordParams == (argon2id.Params{}) {
 		cfg.PasswordParams = argon2id.Default
 	}
@@ -130,7 +142,8 @@ func (svc Services) validate() error {
 		"Orgs": svc.Orgs != nil, "Manufacturers": svc.Manufacturers != nil, "Products": svc.Products != nil,
 		"Versions": svc.Versions != nil, "Devices": svc.Devices != nil, "Grants": svc.Grants != nil,
 		"Users": svc.Users != nil, "Tokens": svc.Tokens != nil, "Sessions": svc.Sessions != nil,
-		"Audit": svc.Audit != nil, "Alerts": svc.Alerts != nil, "Incidents": svc.Incidents != nil, "PKI": svc.PKI != nil, "PKIStore": svc.PKIStore != nil,
+		"Audit": svc.Audit != nil, "Alerts": svc.Alerts != nil, "Incidents": svc.Incidents != nil,
+		"DLPScanner": svc.DLPScanner != nil, "DLPPolicy": svc.DLPPolicy != nil, "DLPEvents": svc.DLPEvents != nil, "PKI": svc.PKI != nil, "PKIStore": svc.PKIStore != nil,
 	} {
 		if !ok {
 			missing = append(missing, name)

@@ -77,6 +77,7 @@ func testConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"AlertIsolationAndList", testAlertIsolationAndList},
 		{"Incidents", testIncidents},
 		{"DLPEvents", testDLPEvents},
+		{"SecureMessages", testSecureMessages},
 		{"NoActor", testNoActor},
 		{"AuditEveryChange", testAuditEveryChange},
 		{"AuditTamper", func(t *testing.T, _ *fixture) { testAuditTamper(t, open) }},
