@@ -30,9 +30,8 @@ type alertForm struct {
 }
 
 func parseAlertForm(q url.Values) alertForm {
-	f := alertForm{Status: string(alert.StatusOpen), Cursor: q.Get("cursor")}
-	switch s := q.Get("status"); s {
-	case string(alert.StatusAcknowledged), string(alert.StatusResolved), statusAll:
+	f := alertForm{Status: string(alert.StatusOpen), Cursor: cleanCursor(q)}
+	if s := validChoice(alertStatuses, q.Get("status")); s != "" {
 		f.Status = s
 	}
 	if s := alert.Severity(q.Get("severity")); s.Rank() >= 0 {
@@ -41,10 +40,15 @@ func parseAlertForm(q url.Values) alertForm {
 	if s := strings.TrimSpace(q.Get("source")); len(s) <= 32 {
 		f.Source = s
 	}
-	if len(f.Cursor) > 200 {
-		f.Cursor = ""
-	}
 	return f
+}
+
+// alertStatuses are the alert list's status tabs.
+var alertStatuses = []option{
+	{Value: string(alert.StatusOpen), Label: "Open"},
+	{Value: string(alert.StatusAcknowledged), Label: "Acknowledged"},
+	{Value: string(alert.StatusResolved), Label: "Resolved"},
+	{Value: statusAll, Label: "All"},
 }
 
 // filter is the service filter of the form.
@@ -78,66 +82,40 @@ func (f alertForm) Filtered() bool { return f.Severity != "" || f.Source != "" }
 // pageURL is the list URL for the same filters at cursor, with extra
 // parameters (a flash message) after them.
 func (f alertForm) pageURL(cursor string, extra url.Values) string {
-	q := f.values()
-	if cursor != "" {
-		q.Set("cursor", cursor)
-	}
-	s := q.Encode()
-	if e := extra.Encode(); e != "" {
-		s = strings.TrimPrefix(s+"&"+e, "&")
-	}
-	if s == "" {
-		return "/alerts"
-	}
-	return "/alerts?" + s
+	return listURL("/alerts", f.values(), cursor, extra)
 }
 
 // Return is what the status forms post back, so that the list comes back
 // with the same filters and page.
-func (f alertForm) Return() string {
-	q := f.values()
-	if f.Cursor != "" {
-		q.Set("cursor", f.Cursor)
-	}
-	return q.Encode()
-}
-
-// tab is one entry of the status tabs above the list.
-type tab struct {
-	Label  string
-	Href   string
-	Active bool
-}
+func (f alertForm) Return() string { return returnQuery(f.values(), f.Cursor) }
 
 func (f alertForm) tabs() []tab {
-	var out []tab
-	for _, s := range []string{string(alert.StatusOpen), string(alert.StatusAcknowledged), string(alert.StatusResolved), statusAll} {
+	return makeTabs(alertStatuses, f.Status, func(s string) string {
 		g := f
 		g.Status = s
-		out = append(out, tab{Label: alertStatusLabel(alert.Status(s)), Href: g.pageURL("", nil), Active: s == f.Status})
-	}
-	return out
+		return g.pageURL("", nil)
+	})
 }
 
-// alertAction is one triage button of an alert.
-type alertAction struct {
+// statusAction is one triage button: the status it sets.
+type statusAction struct {
 	Status string
 	Label  string
 	Class  string
 }
 
 // actionsFor lists the triage buttons of an alert in a status.
-func actionsFor(s alert.Status) []alertAction {
-	ack := alertAction{string(alert.StatusAcknowledged), "Acknowledge", "btn btn-sm"}
-	resolve := alertAction{string(alert.StatusResolved), "Resolve", "btn btn-sm btn-primary"}
-	reopen := alertAction{string(alert.StatusOpen), "Reopen", "btn btn-sm"}
+func actionsFor(s alert.Status) []statusAction {
+	ack := statusAction{string(alert.StatusAcknowledged), "Acknowledge", "btn btn-sm"}
+	resolve := statusAction{string(alert.StatusResolved), "Resolve", "btn btn-sm btn-primary"}
+	reopen := statusAction{string(alert.StatusOpen), "Reopen", "btn btn-sm"}
 	switch s {
 	case alert.StatusOpen:
-		return []alertAction{ack, resolve}
+		return []statusAction{ack, resolve}
 	case alert.StatusAcknowledged:
-		return []alertAction{resolve, reopen}
+		return []statusAction{resolve, reopen}
 	case alert.StatusResolved:
-		return []alertAction{reopen}
+		return []statusAction{reopen}
 	}
 	return nil
 }
@@ -154,16 +132,15 @@ type alertRow struct {
 	*alert.Alert
 	Device   *deviceRef // nil when the alert concerns no device
 	Evidence string     // indented JSON, "" when there is none
-	Actions  []alertAction
+	Actions  []statusAction
 }
 
 // alertListData is the alert list page.
 type alertListData struct {
+	Pager      pager
 	Form       alertForm
 	Rows       []alertRow
 	Tabs       []tab
-	NextURL    string
-	FirstURL   string
 	ClearURL   string // the same status, without severity or source
 	Severities []option
 	Sources    []option
@@ -189,29 +166,18 @@ func (h *Handler) alertList(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	if next != "" {
-		d.NextURL = form.pageURL(next, nil)
-	}
-	if form.Cursor != "" {
-		d.FirstURL = form.pageURL("", nil)
-	}
+	d.Pager = newPager(form.Cursor, next, func(c string) string { return form.pageURL(c, nil) })
 	d.ClearURL = alertForm{Status: form.Status}.pageURL("", nil)
-	v.Flash = alertFlash(r.URL.Query().Get("done"))
+	v.Flash = alertFlashes.of(r.URL.Query().Get("done"))
 	v.Data = d
 	h.render(w, r, http.StatusOK, "alerts", v)
 }
 
-// alertFlash confirms a triage action after the redirect.
-func alertFlash(done string) string {
-	switch alert.Status(done) {
-	case alert.StatusAcknowledged:
-		return "Alert acknowledged. It stays under Acknowledged until someone resolves it."
-	case alert.StatusResolved:
-		return "Alert resolved. If the problem comes back, airtight raises a new alert."
-	case alert.StatusOpen:
-		return "Alert reopened. It is back on the Open list."
-	}
-	return ""
+// alertFlashes confirm a triage action after the redirect.
+var alertFlashes = flashes{
+	string(alert.StatusAcknowledged): "Alert acknowledged. It stays under Acknowledged until someone resolves it.",
+	string(alert.StatusResolved):     "Alert resolved. If the problem comes back, airtight raises a new alert.",
+	string(alert.StatusOpen):         "Alert reopened. It is back on the Open list.",
 }
 
 func (h *Handler) setAlertStatus(w http.ResponseWriter, r *http.Request) {
@@ -223,8 +189,8 @@ func (h *Handler) setAlertStatus(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, v, airtight.Errorf(airtight.EForbidden, "auditors cannot triage alerts"))
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
+	id := pathID(r.PathValue("id"))
+	if id == 0 {
 		h.notFound(w, r, v)
 		return
 	}
@@ -244,15 +210,13 @@ func (h *Handler) setAlertStatus(w http.ResponseWriter, r *http.Request) {
 
 // alertDeviceIDs lists the distinct devices the alerts concern.
 func alertDeviceIDs(as []*alert.Alert) []int64 {
-	seen := map[int64]bool{}
-	var out []int64
+	var ids []int64
 	for _, a := range as {
-		if a.DeviceID != 0 && !seen[a.DeviceID] {
-			seen[a.DeviceID] = true
-			out = append(out, a.DeviceID)
+		if a.DeviceID != 0 {
+			ids = append(ids, a.DeviceID)
 		}
 	}
-	return out
+	return dedupe(ids)
 }
 
 // deviceNames looks up the asset tags of devices, one at a time (a page
@@ -286,41 +250,19 @@ func indentJSON(raw json.RawMessage) string {
 	return b.String()
 }
 
-// alertCount is the number of open alerts, for the navigation badge and
-// the overview.
-type alertCount struct {
-	N      int  // open alerts counted (at most openAlertsCounted)
-	More   bool // there are more than openAlertsCounted
-	Urgent int  // high or critical among those counted
-	Failed bool // the count failed; nothing is shown
-}
-
-// openAlertsCounted bounds the open-alert count: beyond it the badge says "99+".
-const openAlertsCounted = 100
-
-// Label is the badge text: "7", or "99+" past 99.
-func (c *alertCount) Label() string {
-	if c.More || c.N > 99 {
-		return "99+"
-	}
-	return strconv.Itoa(c.N)
-}
+// highRank is the rank from which a severity counts as urgent.
+var highRank = alert.High.Rank()
 
 // openAlerts counts the organization's open alerts with one bounded list.
-// A failure is logged and hides the badge rather than the page.
-func (h *Handler) openAlerts(ctx context.Context) *alertCount {
-	as, next, err := h.cfg.Alerts.ListAlerts(ctx, alert.Filter{Status: alert.StatusOpen, Limit: openAlertsCounted})
-	if err != nil {
-		h.log.Warn("dashboard: counting open alerts failed", "err", err)
-		return &alertCount{Failed: true}
-	}
-	c := &alertCount{N: len(as), More: next != ""}
-	for _, a := range as {
-		if a.Severity.Rank() >= alert.High.Rank() {
-			c.Urgent++
+func (h *Handler) openAlerts(ctx context.Context) *openCount {
+	return h.countOpen(ctx, "alerts", func(ctx context.Context) ([]int, bool, error) {
+		as, next, err := h.cfg.Alerts.ListAlerts(ctx, alert.Filter{Status: alert.StatusOpen, Limit: openCounted})
+		ranks := make([]int, len(as))
+		for i, a := range as {
+			ranks[i] = a.Severity.Rank()
 		}
-	}
-	return c
+		return ranks, next != "", err
+	})
 }
 
 var severityLabels = map[alert.Severity]string{
@@ -342,16 +284,7 @@ func sevClass(s alert.Severity) string {
 	return "sev-" + string(s)
 }
 
-var alertStatusLabels = map[alert.Status]string{
-	alert.StatusOpen: "Open", alert.StatusAcknowledged: "Acknowledged", alert.StatusResolved: "Resolved", statusAll: "All",
-}
-
-func alertStatusLabel(s alert.Status) string {
-	if l, ok := alertStatusLabels[s]; ok {
-		return l
-	}
-	return string(s)
-}
+func alertStatusLabel(s alert.Status) string { return labelOf(alertStatuses, string(s)) }
 
 // sources are the capabilities that raise alerts, with their names.
 var sources = []option{
@@ -361,28 +294,9 @@ var sources = []option{
 	{Value: "detect", Label: "Attack detection"},
 }
 
-func sourceLabel(s string) string {
-	for _, o := range sources {
-		if o.Value == s {
-			return o.Label
-		}
-	}
-	return s
-}
+func sourceLabel(s string) string { return labelOf(sources, s) }
 
-func sourceOptions(sel string) []option {
-	out := make([]option, 0, len(sources)+1)
-	seen := false
-	for _, o := range sources {
-		o.Selected = o.Value == sel
-		seen = seen || o.Selected
-		out = append(out, o)
-	}
-	if sel != "" && !seen {
-		out = append(out, option{Value: sel, Label: sel, Selected: true})
-	}
-	return out
-}
+func sourceOptions(sel string) []option { return choiceOptions(sources, sel) }
 
 // severityOptions offers minimum severities, most severe first ("info and
 // above" is every alert: the "Any" choice).

@@ -295,7 +295,7 @@ func TestAlertsEmptyAndErrors(t *testing.T) {
 	}
 
 	e.alerts.ListAlertsFn = func(_ context.Context, f alert.Filter) ([]*alert.Alert, string, error) {
-		if f.Limit == openAlertsCounted {
+		if f.Limit == openCounted {
 			return nil, "", nil
 		}
 		return nil, "", errInternal

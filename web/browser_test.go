@@ -8,27 +8,35 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/airtight/airtight/pki"
-	"github.com/airtight/airtight/pki/keyfile"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
+	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/httpapi"
 	"github.com/airtight/airtight/inventory"
+	"github.com/airtight/airtight/pki"
+	"github.com/airtight/airtight/pki/keyfile"
 	"github.com/airtight/airtight/sqlstore"
 	"github.com/airtight/airtight/web"
 )
@@ -52,9 +60,17 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// seeded is what startServer put in the database, for the scenario to find.
+type seeded struct {
+	certAlert  int64 // the certificate-expiry alert on BM-0003
+	incident   int64 // the incident of the two detection alerts on BM-0007
+	quarantine int64 // the held upload
+}
+
 // startServer builds the whole server on a fresh SQLite database with one
-// hospital, one admin and 20 devices.
-func startServer(t *testing.T) *httptest.Server {
+// hospital, one admin, one auditor, 20 devices, alerts grouped into an
+// incident and DLP events with one held upload.
+func startServer(t *testing.T) (*httptest.Server, seeded) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "db"))
@@ -74,20 +90,27 @@ func startServer(t *testing.T) *httptest.Server {
 	if err := db.CreateUser(sys, &auth.User{Email: browserEmail, Name: "Dana Okafor", Role: airtight.RoleAdmin, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.CreateUser(sys, &auth.User{Email: auditorEmail, Name: "Ada Auditor", Role: airtight.RoleAuditor, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.ImportDevices(sys, seedRecords()); err != nil {
 		t.Fatal(err)
 	}
-	seedAlert(t, sys, db)
+	var s seeded
+	s.certAlert = seedAlert(t, sys, db)
+	s.incident = seedIncident(t, sys, db)
+	s.quarantine = seedDLP(t, sys, db)
 
 	deferred := &web.DeferredAuth{}
-	h, err := web.New(web.Config{Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db, Alerts: db, Certs: db,
-		Auth: deferred, Version: "browser-test"})
+	h, err := web.New(web.Config{Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db, Alerts: db,
+		Incidents: db, DLP: db, Certs: db, Auth: deferred, Version: "browser-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := httpapi.New(httpapi.Config{Pages: h.Routes(), PasswordParams: argon2id.Fast, Version: "browser-test"},
+	srv, err := httpapi.New(httpapi.Config{Pages: h.Routes(), PageError: h.ErrorPage, PasswordParams: argon2id.Fast, Version: "browser-test"},
 		httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
 			Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Ready: db.Ping,
+			DLPScanner: noScanner{}, DLPPolicy: allowAll{}, DLPEvents: db,
 			PKI: pki.NewAuthority(db, browserKeys(t)), PKIStore: db})
 	if err != nil {
 		t.Fatal(err)
@@ -95,19 +118,98 @@ func startServer(t *testing.T) *httptest.Server {
 	deferred.Authenticator = srv
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return ts
+	return ts, s
+}
+
+const auditorEmail = "ada@st-mary.example"
+
+// The server's scan API is not used here: DLP events are seeded.
+type noScanner struct{}
+
+func (noScanner) ScanContent(context.Context, string, io.Reader) (*dlp.Report, error) {
+	return nil, errors.New("browser test: no scanning")
+}
+
+type allowAll struct{}
+
+func (allowAll) Decide(*dlp.Report, dlp.Destination) dlp.Decision {
+	return dlp.Decision{Action: dlp.ActionAllow, Rule: "default"}
+}
+
+// findDevice returns the id of the device with an asset tag.
+func findDevice(t *testing.T, ctx context.Context, db *sqlstore.DB, tag string) int64 {
+	t.Helper()
+	p, err := db.ListDevices(ctx, inventory.DeviceFilter{Query: tag, Limit: 1})
+	if err != nil || len(p.Devices) != 1 {
+		t.Fatalf("find %s: %v", tag, err)
+	}
+	return p.Devices[0].ID
+}
+
+// seedIncident raises two detection alerts about BM-0007, which the store
+// groups into one incident, as the detection pipeline would.
+func seedIncident(t *testing.T, ctx context.Context, db *sqlstore.DB) int64 {
+	t.Helper()
+	id := findDevice(t, ctx, db, "BM-0007")
+	var incident int64
+	for _, a := range []*alert.Alert{
+		{Source: "detect", Kind: "network.scan", Key: "detect.scan:bm-0007", Severity: alert.High,
+			Title:     "BM-0007 scanned the imaging network",
+			Summary:   "The CT scanner contacted 40 addresses on the imaging network within a minute. Scanners do not do this on their own: it is what malware does when it looks for its next victim.",
+			Action:    "Ask the biomedical team to check the scanner's console and unplug it from the network if it keeps scanning.",
+			Technique: "T0846,T1046", Evidence: []byte(`{"targets":40,"ports":[104,11112]}`)},
+		{Source: "detect", Kind: "dicom.bulk-query", Key: "detect.dicom:bm-0007", Severity: alert.Critical,
+			Title:     "BM-0007 queried the PACS for every patient",
+			Summary:   "A study-level query without any filter returns every patient in the archive.",
+			Action:    "Check who is logged in on the scanner; block its PACS access until the query is explained.",
+			Technique: "T0882", Evidence: []byte(`{"queries":12,"level":"STUDY"}`)},
+	} {
+		a.DeviceID, a.Subject = id, strconv.FormatInt(id, 10)
+		got, _, err := db.Raise(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		incident = got.IncidentID
+	}
+	if incident == 0 {
+		t.Fatal("the alerts were not grouped into an incident")
+	}
+	return incident
+}
+
+// seedDLP records DLP decisions as the gateways would, one of them an
+// upload held in quarantine; it returns the quarantine record's id.
+func seedDLP(t *testing.T, ctx context.Context, db *sqlstore.DB) int64 {
+	t.Helper()
+	events := []*dlp.Event{
+		{Channel: dlp.ChannelSMTP, Actor: "dr.okafor@st-mary.example", Destination: "gmail.com", External: true,
+			Action: dlp.ActionBlock, Rule: "no-phi-outside", Reason: "3 medical record numbers and 2 names to an outside address",
+			Types: map[dlp.Type]int{dlp.MRN: 3, dlp.Name: 2}, Bytes: 18000},
+		{Channel: dlp.ChannelSMTP, Actor: "billing@st-mary.example", Destination: "insurer.example", External: true,
+			Action: dlp.ActionSecure, Rule: "insurers-secure", Reason: "1 health plan number", Types: map[dlp.Type]int{dlp.HealthPlan: 1}, Bytes: 4000},
+	}
+	events = append(events, &dlp.Event{Channel: dlp.ChannelFolder, Actor: `\\fs01\radiology-exports`, Action: dlp.ActionLog,
+		Rule: "default", Reason: "2 dates", Types: map[dlp.Type]int{dlp.Date: 2}, Bytes: 2300})
+	for _, e := range events {
+		if err := db.RecordDLPEvent(ctx, e, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held := &dlp.Event{Channel: dlp.ChannelICAP, Actor: "jdoe", Destination: "files.example.net", External: true,
+		Action: dlp.ActionQuarantine, Rule: "uploads", Reason: "1 social security number in an upload", Types: map[dlp.Type]int{dlp.SSN: 1}, Bytes: 812}
+	q := &dlp.Quarantined{VaultID: "vault-browser-1", Bytes: 812}
+	if err := db.RecordDLPEvent(ctx, held, q); err != nil {
+		t.Fatal(err)
+	}
+	return q.ID
 }
 
 // seedAlert raises one certificate-expiry alert on device BM-0003, as the
-// expiry watch would.
-func seedAlert(t *testing.T, ctx context.Context, db *sqlstore.DB) {
+// expiry watch would: it stands alone, in no incident.
+func seedAlert(t *testing.T, ctx context.Context, db *sqlstore.DB) int64 {
 	t.Helper()
-	p, err := db.ListDevices(ctx, inventory.DeviceFilter{Query: "BM-0003", Limit: 1})
-	if err != nil || len(p.Devices) != 1 {
-		t.Fatalf("find BM-0003: %v", err)
-	}
-	_, _, err = db.Raise(ctx, &alert.Alert{
-		Source: "pki", Kind: "certificate.expiry", Key: "pki.expiry:1:5f3a", Severity: alert.High, DeviceID: p.Devices[0].ID,
+	a, _, err := db.Raise(ctx, &alert.Alert{
+		Source: "pki", Kind: "certificate.expiry", Key: "pki.expiry:1:5f3a", Severity: alert.High, DeviceID: findDevice(t, ctx, db, "BM-0003"),
 		Title:    "Device certificate expires within 7 days",
 		Summary:  "A device uses this certificate to prove who it is on the network. Once it expires, the device can be refused by the systems it talks to (PACS, interface engines, Wi-Fi), which can interrupt clinical work.",
 		Action:   "Renew the certificate before it expires: the device re-enrolls over EST (simplereenroll), or issue a new one with 'airtight ca issue'. Renewing closes this alert.",
@@ -116,6 +218,7 @@ func seedAlert(t *testing.T, ctx context.Context, db *sqlstore.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a.ID
 }
 
 func seedRecords() []inventory.Record {
@@ -225,8 +328,9 @@ func TestBrowser(t *testing.T) {
 		t.Skip("browser test skipped in -short mode")
 	}
 	chrome := chromiumPath(t)
-	ts := startServer(t)
+	ts, seed := startServer(t)
 	ctx, problems := browser(t, chrome)
+	confirms := acceptDialogs(t, ctx)
 	dir := screenshotDir(t)
 	shot := func(name string) {
 		t.Helper()
@@ -287,6 +391,12 @@ func TestBrowser(t *testing.T) {
 	if title != "BM-0007" || !strings.Contains(clinical, "Diagnostic") {
 		t.Errorf("detail: title %q, clinical %q; want BM-0007, Diagnostic", title, clinical)
 	}
+	// Its security timeline: the incident and its two alerts, linked to the incident.
+	secLinks := step(t, ctx, "timeline", chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll('.sec-list a[href="/incidents/%d"]').length`, seed.incident)))
+	secText := step(t, ctx, "timeline text", chromedp.Text(css(`.security-timeline`)))
+	if secLinks != 3 || !strings.Contains(secText, "queried the PACS for every patient") {
+		t.Errorf("security timeline: %d links to the incident (want 3), text %q", secLinks, secText)
+	}
 	shot("device")
 
 	// 5. The admin pages.
@@ -295,18 +405,19 @@ func TestBrowser(t *testing.T) {
 	do(t, ctx, "audit", chromedp.Navigate(ts.URL+"/audit"), chromedp.WaitVisible(css(`h1`)))
 	shot("audit")
 
-	// 6. Alerts: the seeded alert, with a badge in the navigation; acknowledging
-	// it (a CSRF-protected form) moves it to the Acknowledged tab.
+	// 6. Alerts: the seeded alerts, with a badge in the navigation; acknowledging
+	// the certificate alert (a CSRF-protected form) moves it to the Acknowledged tab.
 	do(t, ctx, "alerts", chromedp.Click(css(`a.nav-item[href="/alerts"]`)), chromedp.WaitVisible(css(`table.alert-table`)))
-	badge := step(t, ctx, "badge", chromedp.Text(css(`.nav-count`)))
+	badge := step(t, ctx, "badge", chromedp.Text(css(`a.nav-item[href="/alerts"] .nav-count`)))
 	alertRows := step(t, ctx, "alert rows", chromedp.Evaluate[int](`document.querySelectorAll('table.alert-table tbody tr').length`))
-	alertRow := step(t, ctx, "alert row", chromedp.Text(css(`table.alert-table tbody tr`)))
-	if !strings.HasPrefix(badge, "1") || alertRows != 1 || !strings.Contains(alertRow, "expires within 7 days") || !strings.Contains(alertRow, "BM-0003") {
-		t.Errorf("alerts: badge %q, %d rows (%q); want badge 1 and the BM-0003 alert", badge, alertRows, alertRow)
+	certRow := fmt.Sprintf("#alert-%d", seed.certAlert)
+	alertRow := step(t, ctx, "alert row", chromedp.Text(css(certRow)))
+	if !strings.HasPrefix(badge, "3") || alertRows != 3 || !strings.Contains(alertRow, "expires within 7 days") || !strings.Contains(alertRow, "BM-0003") {
+		t.Errorf("alerts: badge %q, %d rows (%q); want badge 3 and the BM-0003 alert among 3", badge, alertRows, alertRow)
 	}
-	do(t, ctx, "alert details", chromedp.Click(css(`details.more summary`)), chromedp.WaitVisible(css(`pre.evidence`)))
+	do(t, ctx, "alert details", chromedp.Click(css(certRow+` details.more summary`)), chromedp.WaitVisible(css(certRow+` pre.evidence`)))
 	shot("alerts")
-	do(t, ctx, "acknowledge", chromedp.Click(css(`form[action$="/status"] button`)), chromedp.WaitVisible(css(`.flash`)))
+	do(t, ctx, "acknowledge", chromedp.Click(css(certRow+` form[action$="/status"] button`)), chromedp.WaitVisible(css(`.flash`)))
 	flash := step(t, ctx, "flash", chromedp.Text(css(`.flash`)))
 	if !strings.Contains(flash, "Alert acknowledged") {
 		t.Errorf("after acknowledging: flash %q", flash)
@@ -317,6 +428,9 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("acknowledged tab: status %q", status)
 	}
 	shot("alerts-acknowledged")
+
+	incidentScenario(t, ctx, seed, shot)
+	dlpScenario(t, ctx, seed, shot, confirms)
 
 	// 7. Certificates: none issued yet, so the page explains how to start.
 	do(t, ctx, "certificates", chromedp.Click(css(`a.nav-item[href="/certificates"]`)),
@@ -338,6 +452,109 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// incidentScenario opens the incident list and the incident, acknowledges
+// it and assigns it.
+func incidentScenario(t *testing.T, ctx context.Context, seed seeded, shot func(string)) {
+	t.Helper()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	do(t, ctx, "incidents", chromedp.Click(css(`a.nav-item[href="/incidents"]`)), chromedp.WaitVisible(css(`table.incident-table`)))
+	badge := step(t, ctx, "incident badge", chromedp.Text(css(`a.nav-item[href="/incidents"] .nav-count`)))
+	rows := step(t, ctx, "incident rows", chromedp.Evaluate[int](`document.querySelectorAll('table.incident-table tbody tr').length`))
+	row := step(t, ctx, "incident row", chromedp.Text(css(fmt.Sprintf("#incident-%d", seed.incident))))
+	if !strings.HasPrefix(badge, "1") || rows != 1 || !strings.Contains(row, "BM-0007") || !strings.Contains(row, "Critical") {
+		t.Errorf("incidents: badge %q, %d rows (%q); want one critical incident about BM-0007", badge, rows, row)
+	}
+	shot("incidents")
+
+	do(t, ctx, "incident", chromedp.Click(css(fmt.Sprintf(`#incident-%d a[href="/incidents/%d"]`, seed.incident, seed.incident))), chromedp.WaitVisible(css(`#h-alerts`)))
+	alerts := step(t, ctx, "incident alerts", chromedp.Evaluate[int](`document.querySelectorAll('.incident-alert').length`))
+	mitre := step(t, ctx, "techniques", chromedp.Evaluate[int](`document.querySelectorAll('a.chip[href^="https://attack.mitre.org/techniques/"]').length`))
+	if alerts != 2 || mitre != 3 {
+		t.Errorf("incident: %d alerts, %d technique links; want 2 and 3", alerts, mitre)
+	}
+	do(t, ctx, "acknowledge incident",
+		chromedp.Click(css(`form[action$="/status"]:has(input[value="acknowledged"]) button`)),
+		chromedp.WaitVisible(css(`.flash`)))
+	flash := step(t, ctx, "incident flash", chromedp.Text(css(`.flash`)))
+	status := step(t, ctx, "incident status", chromedp.Text(css(`.head-badges .incident-acknowledged`)))
+	if !strings.Contains(flash, "Incident acknowledged") || status != "Acknowledged" {
+		t.Errorf("after acknowledging: flash %q, status %q", flash, status)
+	}
+	// The acknowledgement's flash goes first, so that waiting for a flash
+	// waits for the page the assignment answers with.
+	step(t, ctx, "drop flash", chromedp.Evaluate[bool](`document.querySelector('.flash').remove() === undefined`))
+	do(t, ctx, "assign incident",
+		chromedp.SendKeys(css(`#f-assignee`), "Dana Okafor"),
+		chromedp.Click(css(`form.assign-form button`)),
+		chromedp.WaitVisible(css(`.flash`)))
+	flash = step(t, ctx, "assign flash", chromedp.Text(css(`.flash`)))
+	who := step(t, ctx, "assignee", chromedp.Value(css(`#f-assignee`)))
+	if !strings.Contains(flash, "Incident assigned to Dana Okafor.") || who != "Dana Okafor" {
+		t.Errorf("after assigning: flash %q, assignee field %q", flash, who)
+	}
+	shot("incident")
+}
+
+// dlpScenario opens the DLP page (chart and events) and releases the held
+// upload from quarantine, confirming the dialog.
+func dlpScenario(t *testing.T, ctx context.Context, seed seeded, shot func(string), confirms func() []string) {
+	t.Helper()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	do(t, ctx, "dlp", chromedp.Click(css(`a.nav-item[href="/dlp"]`)), chromedp.WaitVisible(css(`svg.chart-dlp`)))
+	bars := step(t, ctx, "trend bars", chromedp.Evaluate[int](`document.querySelectorAll('svg.chart-dlp rect.tl-bar').length`))
+	events := step(t, ctx, "dlp rows", chromedp.Evaluate[int](`document.querySelectorAll('table.dlp-table tbody tr').length`))
+	table := step(t, ctx, "dlp table", chromedp.Text(css(`table.dlp-table`)))
+	if bars != 3 || events != 4 || !strings.Contains(table, "Medical record number") || !strings.Contains(table, "gmail.com") || !strings.Contains(table, "Blocked") {
+		t.Errorf("dlp: %d trend bars (want 3 groups today), %d events (want 4), table %q", bars, events, table)
+	}
+	shot("dlp")
+
+	do(t, ctx, "quarantine", chromedp.Click(css(`a.tab[href="/dlp/quarantine"]`)), chromedp.WaitVisible(css(`table.quarantine-table`)))
+	row := fmt.Sprintf("#quarantine-%d", seed.quarantine)
+	held := step(t, ctx, "held row", chromedp.Text(css(row)))
+	if !strings.Contains(held, "jdoe") || !strings.Contains(held, "Social security number") {
+		t.Errorf("quarantine: held row %q", held)
+	}
+	shot("quarantine")
+	do(t, ctx, "release", chromedp.Click(css(row+` form[action$="/release"] button`)), chromedp.WaitVisible(css(`.flash`)))
+	flash := step(t, ctx, "release flash", chromedp.Text(css(`.flash`)))
+	if !strings.Contains(flash, "Released.") {
+		t.Errorf("after releasing: flash %q", flash)
+	}
+	if c := confirms(); len(c) != 1 || !strings.HasPrefix(c[0], "Release this content?") {
+		t.Errorf("confirmation dialogs %q, want the release question once", c)
+	}
+	do(t, ctx, "released tab", chromedp.Click(css(`a.tab[href="/dlp/quarantine?status=released"]`)), chromedp.WaitVisible(css(row+` .quarantine-released`)))
+	released := step(t, ctx, "released row", chromedp.Text(css(row)))
+	if !strings.Contains(released, "Released") || !strings.Contains(released, "by "+browserEmail) {
+		t.Errorf("released tab: row %q", released)
+	}
+	shot("quarantine-released")
+}
+
+// acceptDialogs accepts every confirmation dialog the page opens (the
+// data-confirm forms) and returns a function listing their messages.
+func acceptDialogs(t *testing.T, ctx context.Context) func() []string {
+	t.Helper()
+	var mu sync.Mutex
+	var msgs []string
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			msgs = append(msgs, ev.Message)
+			mu.Unlock()
+			if _, err := chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true}); err != nil {
+				return
+			}
+		}
+	}()
+	return func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), msgs...) }
+}
+
 // browserKeys is an empty CA key store: the browser test issues nothing.
 func browserKeys(t *testing.T) *keyfile.Store {
 	t.Helper()
@@ -346,4 +563,122 @@ func browserKeys(t *testing.T) *keyfile.Store {
 		t.Fatal(err)
 	}
 	return keys
+}
+
+// TestPagesThroughServer posts the new forms through the whole server, no
+// browser needed: the CSRF token and the role policy are the server's, the
+// conflict is the store's.
+func TestPagesThroughServer(t *testing.T) {
+	ts, seed := startServer(t)
+	admin := signIn(t, ts, browserEmail)
+	incident := fmt.Sprintf("/incidents/%d", seed.incident)
+	release := fmt.Sprintf("/dlp/quarantine/%d/release", seed.quarantine)
+	token := admin.csrf(t, incident)
+
+	tests := []struct {
+		name    string
+		c       *client
+		path    string
+		form    url.Values
+		want    int
+		wantLoc string
+	}{
+		{"no CSRF token", admin, incident + "/status", url.Values{"status": {"acknowledged"}}, 403, ""},
+		{"wrong CSRF token", admin, incident + "/status", url.Values{"status": {"acknowledged"}, "csrf_token": {"x" + token}}, 403, ""},
+		{"no CSRF token on a quarantine decision", admin, release, url.Values{}, 403, ""},
+		{"acknowledge", admin, incident + "/status", url.Values{"status": {"acknowledged"}, "csrf_token": {token}}, 303, incident + "?done=acknowledged"},
+		{"assign", admin, incident + "/assign", url.Values{"assignee": {"Dana Okafor"}, "csrf_token": {token}}, 303, incident + "?done=assigned"},
+		{"unknown incident", admin, "/incidents/999999/status", url.Values{"status": {"closed"}, "csrf_token": {token}}, 404, ""},
+		{"release", admin, release, url.Values{"csrf_token": {token}}, 303, "/dlp/quarantine?done=released"},
+		{"release again: no longer held", admin, release, url.Values{"csrf_token": {token}}, 303, "/dlp/quarantine?error=not-held"},
+		{"unknown quarantine item", admin, "/dlp/quarantine/999999/delete", url.Values{"csrf_token": {token}}, 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, loc, _ := tt.c.post(t, tt.path, tt.form)
+			if code != tt.want || loc != tt.wantLoc {
+				t.Errorf("status %d Location %q, want %d %q", code, loc, tt.want, tt.wantLoc)
+			}
+		})
+	}
+	if _, body := admin.get(t, "/dlp/quarantine?error=not-held"); !strings.Contains(body, "This item is no longer held") {
+		t.Error("the conflict is not explained")
+	}
+	if _, body := admin.get(t, incident); !strings.Contains(body, `value="Dana Okafor"`) || !strings.Contains(body, "incident-acknowledged") {
+		t.Error("the incident does not show its new status and assignee")
+	}
+
+	auditor := signIn(t, ts, auditorEmail)
+	atoken := auditor.csrf(t, incident)
+	for _, path := range []string{incident + "/status", incident + "/assign", "/dlp/quarantine/1/delete"} {
+		code, _, body := auditor.post(t, path, url.Values{"csrf_token": {atoken}, "status": {"closed"}, "assignee": {"Ada"}})
+		if code != 403 || !strings.Contains(body, "Not allowed") {
+			t.Errorf("auditor POST %s: status %d, want the 403 page", path, code)
+		}
+	}
+	if code, body := auditor.get(t, incident); code != 200 || strings.Contains(body, `action="`+incident+`/status"`) {
+		t.Errorf("auditor reads the incident: status %d, or sees triage forms", code)
+	}
+}
+
+// client is a signed-in dashboard session that does not follow redirects.
+type client struct {
+	base string
+	hc   *http.Client
+}
+
+func signIn(t *testing.T, ts *httptest.Server, email string) *client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &client{base: ts.URL, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	if code, loc, _ := c.post(t, "/login", url.Values{"email": {email}, "password": {browserPassword}}); code != 303 || loc != "/" {
+		t.Fatalf("sign in as %s: status %d Location %q", email, code, loc)
+	}
+	return c
+}
+
+func (c *client) get(t *testing.T, path string) (int, string) {
+	t.Helper()
+	resp, err := c.hc.Get(c.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+func (c *client) post(t *testing.T, path string, form url.Values) (int, string, string) {
+	t.Helper()
+	resp, err := c.hc.PostForm(c.base+path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// csrf reads the session's CSRF token from a page's forms.
+func (c *client) csrf(t *testing.T, path string) string {
+	t.Helper()
+	code, body := c.get(t, path)
+	m := csrfRE.FindStringSubmatch(body)
+	if code != 200 || m == nil {
+		t.Fatalf("GET %s: status %d, no CSRF token", path, code)
+	}
+	return m[1]
 }

@@ -290,7 +290,8 @@ func sizeOptions(sel int) []option {
 
 // deviceDetailData is the device detail page.
 type deviceDetailData struct {
-	D *inventory.Device
+	D        *inventory.Device
+	Timeline *securityTimeline
 }
 
 func (h *Handler) deviceDetail(w http.ResponseWriter, r *http.Request) {
@@ -314,6 +315,6 @@ func (h *Handler) deviceDetail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Title = dev.AssetTag
-	v.Data = &deviceDetailData{D: dev}
+	v.Data = &deviceDetailData{D: dev, Timeline: h.deviceTimeline(r.Context(), dev.ID)}
 	h.render(w, r, http.StatusOK, "device", v)
 }

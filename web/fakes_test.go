@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/audit"
+	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
 )
@@ -189,4 +191,82 @@ func (f *fakeCerts) ListCertificates(ctx context.Context, fl pki.CertificateFilt
 		return nil, "", errUnexpected
 	}
 	return f.ListCertificatesFn(ctx, fl)
+}
+
+type fakeIncidents struct {
+	ListIncidentsFn  func(context.Context, alert.IncidentFilter) ([]*alert.Incident, string, error)
+	FindIncidentFn   func(context.Context, int64) (*alert.Incident, []*alert.Alert, error)
+	UpdateIncidentFn func(context.Context, int64, alert.IncidentUpdate) (*alert.Incident, error)
+}
+
+func (f *fakeIncidents) ListIncidents(ctx context.Context, fl alert.IncidentFilter) ([]*alert.Incident, string, error) {
+	if f.ListIncidentsFn == nil {
+		return nil, "", errUnexpected
+	}
+	return f.ListIncidentsFn(ctx, fl)
+}
+func (f *fakeIncidents) FindIncident(ctx context.Context, id int64) (*alert.Incident, []*alert.Alert, error) {
+	if f.FindIncidentFn == nil {
+		return nil, nil, errUnexpected
+	}
+	return f.FindIncidentFn(ctx, id)
+}
+func (f *fakeIncidents) UpdateIncident(ctx context.Context, id int64, u alert.IncidentUpdate) (*alert.Incident, error) {
+	if f.UpdateIncidentFn == nil {
+		return nil, errUnexpected
+	}
+	return f.UpdateIncidentFn(ctx, id, u)
+}
+
+type fakeDLP struct {
+	ListDLPEventsFn    func(context.Context, dlp.EventFilter) ([]*dlp.Event, string, error)
+	DLPTrendFn         func(context.Context, time.Time) ([]dlp.TrendPoint, error)
+	ListQuarantineFn   func(context.Context, dlp.QuarantineStatus, string, int) ([]*dlp.Quarantined, string, error)
+	DecideQuarantineFn func(context.Context, int64, dlp.QuarantineStatus) (*dlp.Quarantined, error)
+}
+
+func (f *fakeDLP) RecordDLPEvent(context.Context, *dlp.Event, *dlp.Quarantined) error {
+	return errUnexpected
+}
+func (f *fakeDLP) ListDLPEvents(ctx context.Context, fl dlp.EventFilter) ([]*dlp.Event, string, error) {
+	if f.ListDLPEventsFn == nil {
+		return nil, "", errUnexpected
+	}
+	return f.ListDLPEventsFn(ctx, fl)
+}
+func (f *fakeDLP) DLPTrend(ctx context.Context, since time.Time) ([]dlp.TrendPoint, error) {
+	if f.DLPTrendFn == nil {
+		return nil, errUnexpected
+	}
+	return f.DLPTrendFn(ctx, since)
+}
+func (f *fakeDLP) ListQuarantine(ctx context.Context, s dlp.QuarantineStatus, cursor string, limit int) ([]*dlp.Quarantined, string, error) {
+	if f.ListQuarantineFn == nil {
+		return nil, "", errUnexpected
+	}
+	return f.ListQuarantineFn(ctx, s, cursor, limit)
+}
+func (f *fakeDLP) FindQuarantined(context.Context, int64) (*dlp.Quarantined, error) {
+	return nil, errUnexpected
+}
+func (f *fakeDLP) DecideQuarantine(ctx context.Context, id int64, s dlp.QuarantineStatus) (*dlp.Quarantined, error) {
+	if f.DecideQuarantineFn == nil {
+		return nil, errUnexpected
+	}
+	return f.DecideQuarantineFn(ctx, id, s)
+}
+
+// fakeReleaser records what it was asked to do and fails with err.
+type fakeReleaser struct {
+	released, shredded []int64
+	err                error
+}
+
+func (f *fakeReleaser) Release(_ context.Context, q *dlp.Quarantined) error {
+	f.released = append(f.released, q.ID)
+	return f.err
+}
+func (f *fakeReleaser) Shred(_ context.Context, q *dlp.Quarantined) error {
+	f.shredded = append(f.shredded, q.ID)
+	return f.err
 }

@@ -32,16 +32,22 @@ func (h *Handler) funcs() template.FuncMap {
 			}
 			return *t
 		},
-		"short":            func(s string) string { return shorten(s, 13) },
-		"sevLabel":         sevLabel,
-		"sevClass":         sevClass,
-		"alertStatusLabel": alertStatusLabel,
-		"sourceLabel":      sourceLabel,
-		"until":            h.until,
-		"isoTime":          isoTime,
-		"caKindLabel":      caKindLabel,
-		"noExpiry":         noExpiry,
-		"date":             func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"short":               func(s string) string { return shorten(s, 13) },
+		"sevLabel":            sevLabel,
+		"sevClass":            sevClass,
+		"alertStatusLabel":    alertStatusLabel,
+		"incidentStatusLabel": incidentStatusLabel,
+		"channelLabel":        channelLabel,
+		"actionLabel":         actionLabel,
+		"typeLabel":           typeLabel,
+		"quarantineLabel":     quarantineLabel,
+		"bytes":               byteSize,
+		"sourceLabel":         sourceLabel,
+		"until":               h.until,
+		"isoTime":             isoTime,
+		"caKindLabel":         caKindLabel,
+		"noExpiry":            noExpiry,
+		"date":                func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
 	}
 }
 

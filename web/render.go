@@ -51,22 +51,28 @@ func parsePages(funcs template.FuncMap) (map[string]*pageTemplate, error) {
 
 // view is what every page template receives.
 type view struct {
-	Title   string
-	Nav     string // the active navigation entry
-	Actor   *airtight.Actor
-	Org     *airtight.Organization
-	CSRF    string
-	Version string
-	Flash   string
-	Alerts  *alertCount // open alerts, for the navigation badge; set by render
-	Data    any         // the page's own data
+	Title      string
+	Nav        string // the active navigation entry
+	Actor      *airtight.Actor
+	Org        *airtight.Organization
+	CSRF       string
+	Version    string
+	Flash      string     // a confirmation after a change
+	FlashError string     // why a change was not made
+	Alerts     *openCount // open alerts, for the navigation badge; set by render
+	Incidents  *openCount // open incidents, for the navigation badge; set by render
+	Data       any        // the page's own data
 }
 
 // IsAdmin and the like let the shell show only the entries a role may open.
 func (v *view) IsAdmin() bool     { return v.Actor.Is(airtight.RoleAdmin) }
 func (v *view) CanSeeAudit() bool { return v.Actor.Is(airtight.RoleAdmin, airtight.RoleAuditor) }
 func (v *view) CanTriage() bool   { return v.Actor.Is(triageRoles...) }
-func (v *view) IsMaker() bool     { return v.Org != nil && v.Org.Kind == airtight.OrgManufacturer }
+
+// CanDecideQuarantine reports whether the actor may release or delete
+// quarantined content.
+func (v *view) CanDecideQuarantine() bool { return v.Actor.Is(quarantineRoles...) }
+func (v *view) IsMaker() bool             { return v.Org != nil && v.Org.Kind == airtight.OrgManufacturer }
 func (v *view) OrgName() string {
 	if v.Org == nil {
 		return ""
@@ -88,6 +94,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	if v.Alerts == nil && v.Org != nil {
 		v.Alerts = h.openAlerts(r.Context())
+	}
+	if v.Incidents == nil && v.Org != nil {
+		v.Incidents = h.openIncidents(r.Context())
 	}
 	var buf bytes.Buffer
 	if err := p.t.ExecuteTemplate(&buf, "root", v); err != nil {

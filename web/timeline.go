@@ -14,16 +14,6 @@ import (
 
 const timelineMonths = 12
 
-// Timeline geometry, in SVG user units (drawn for a full-width card).
-const (
-	tlWidth    = 1100
-	tlPad      = 8
-	tlBarW     = 40
-	tlTop      = 26  // room above the tallest column for its value
-	tlBaseline = 196 // the columns stand on this line
-	tlHeight   = 240
-)
-
 // stageLegends name the stages in the timeline's legend.
 var stageLegends = map[stage]string{
 	stageExpired: "Expired",
@@ -105,14 +95,6 @@ func (t *timeline) name(i int) string {
 	return t.month(i).Format("Jan 2006")
 }
 
-func total(xs []int) int {
-	n := 0
-	for _, x := range xs {
-		n += x
-	}
-	return n
-}
-
 // legend lists the stages with their totals.
 func (t *timeline) legend() []legendItem {
 	out := make([]legendItem, len(timelineStages))
@@ -128,50 +110,15 @@ func (t *timeline) legend() []legendItem {
 
 // chart draws the timeline.
 func (t *timeline) chart() template.HTML {
-	const id = "chart-expiry"
-	items := make([]barItem, len(t.cols))
-	maxV := 0
-	for i, c := range t.cols {
-		items[i] = barItem{Label: t.name(i), Value: total(c)}
-		maxV = max(maxV, items[i].Value)
+	c := stackChart{ID: "chart-expiry", Title: "Certificates by expiry month", SepAfter: 1}
+	for _, s := range timelineStages {
+		c.Series = append(c.Series, "stage-"+s.Key)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart chart-timeline" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t %s-d" preserveAspectRatio="xMinYMin meet">`,
-		tlWidth, tlHeight, id, id)
-	fmt.Fprintf(&b, `<title id="%s-t">Certificates by expiry month</title><desc id="%s-d">%s</desc>`, id, id, esc(describe(items)))
-	colW := float64(tlWidth-2*tlPad) / float64(len(t.cols))
-	fmt.Fprintf(&b, `<line class="tl-sep" x1="%s" y1="8" x2="%s" y2="%d"/>`, f1(tlPad+colW), f1(tlPad+colW), tlBaseline)
-	for i, c := range t.cols {
-		t.writeColumn(&b, i, c, float64(tlPad)+colW*(float64(i)+0.5), maxV)
+	for i, vs := range t.cols {
+		l1, l2 := t.labels(i)
+		c.Cols = append(c.Cols, stackCol{Name: t.name(i), Title: t.columnTitle(i, vs), Label: l1, Sub: l2, Values: vs})
 	}
-	fmt.Fprintf(&b, `<line class="tl-axis" x1="%d" y1="%d" x2="%d" y2="%d"/></svg>`, tlPad, tlBaseline, tlWidth-tlPad, tlBaseline)
-	return template.HTML(b.String())
-}
-
-func (t *timeline) writeColumn(b *strings.Builder, i int, c []int, cx float64, maxV int) {
-	n := total(c)
-	fmt.Fprintf(b, `<g class="tl-col"><title>%s</title>`, esc(t.columnTitle(i, c)))
-	y := float64(tlBaseline)
-	for si, v := range c {
-		if v == 0 {
-			continue
-		}
-		h := max(2, float64(tlBaseline-tlTop)*float64(v)/float64(maxV))
-		y -= h
-		fmt.Fprintf(b, `<rect class="tl-bar stage-%s" x="%s" y="%s" width="%d" height="%s"/>`,
-			timelineStages[si].Key, f1(cx-tlBarW/2), f1(y), tlBarW, f1(h))
-	}
-	cls := "chart-value"
-	if n == 0 {
-		cls += " tl-zero"
-	}
-	fmt.Fprintf(b, `<text class="%s" x="%s" y="%s" text-anchor="middle">%s</text>`, cls, f1(cx), f1(y-8), num(n))
-	l1, l2 := t.labels(i)
-	fmt.Fprintf(b, `<text class="chart-label" x="%s" y="%d" text-anchor="middle">%s</text>`, f1(cx), tlBaseline+20, esc(l1))
-	if l2 != "" {
-		fmt.Fprintf(b, `<text class="tl-sub" x="%s" y="%d" text-anchor="middle">%s</text>`, f1(cx), tlBaseline+38, esc(l2))
-	}
-	b.WriteString(`</g>`)
+	return c.svg()
 }
 
 // columnTitle is a column's tooltip: its total and its stages.

@@ -16,6 +16,7 @@ import (
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/audit"
+	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/httpapi"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
@@ -53,7 +54,8 @@ type CertificateLister interface {
 }
 
 // Config holds the services the dashboard reads and the authenticator it
-// logs users in with. Every field but Logger and Version is required.
+// logs users in with. Every field but DLPRelease, Logger and Version is
+// required.
 type Config struct {
 	Devices       inventory.DeviceService
 	Manufacturers inventory.ManufacturerService
@@ -61,10 +63,16 @@ type Config struct {
 	Orgs          airtight.OrganizationService
 	Audit         audit.Service
 	Alerts        alert.Service
-	Certs         CertificateLister
-	Auth          Authenticator
-	Logger        *slog.Logger
-	Version       string
+	Incidents     alert.IncidentService
+	DLP           dlp.EventService
+	// DLPRelease delivers released quarantined content and shreds deleted
+	// content; nil where no gateway holds content (the decision is recorded
+	// either way).
+	DLPRelease dlp.Releaser
+	Certs      CertificateLister
+	Auth       Authenticator
+	Logger     *slog.Logger
+	Version    string
 }
 
 func (c Config) validate() error {
@@ -81,6 +89,10 @@ func (c Config) validate() error {
 		return errors.New("web: Config.Audit is required")
 	case c.Alerts == nil:
 		return errors.New("web: Config.Alerts is required")
+	case c.Incidents == nil:
+		return errors.New("web: Config.Incidents is required")
+	case c.DLP == nil:
+		return errors.New("web: Config.DLP is required")
 	case c.Certs == nil:
 		return errors.New("web: Config.Certs is required")
 	case c.Auth == nil:
@@ -122,8 +134,11 @@ var (
 	readRoles  = []airtight.Role{airtight.RoleAdmin, airtight.RoleAnalyst, airtight.RoleBiomed, airtight.RoleAuditor}
 	adminRoles = []airtight.Role{airtight.RoleAdmin}
 	auditRoles = []airtight.Role{airtight.RoleAdmin, airtight.RoleAuditor}
-	// triageRoles may acknowledge, resolve and reopen alerts; auditors only read.
+	// triageRoles may acknowledge, resolve and reopen alerts and incidents;
+	// auditors only read.
 	triageRoles = []airtight.Role{airtight.RoleAdmin, airtight.RoleAnalyst, airtight.RoleBiomed}
+	// quarantineRoles release or delete quarantined content: security staff.
+	quarantineRoles = []airtight.Role{airtight.RoleAdmin, airtight.RoleAnalyst}
 )
 
 // Routes returns every dashboard route with its access policy.
@@ -138,6 +153,14 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/devices/{id}", Roles: readRoles, Page: true, Summary: "Device detail", Handler: h.deviceDetail},
 		{Method: "GET", Pattern: "/alerts", Roles: readRoles, Page: true, Summary: "Alerts to triage, most severe first", Handler: h.alertList},
 		{Method: "POST", Pattern: "/alerts/{id}/status", Roles: triageRoles, Page: true, Summary: "Acknowledge, resolve or reopen an alert", Handler: h.setAlertStatus},
+		{Method: "GET", Pattern: "/incidents", Roles: readRoles, Page: true, Summary: "Incidents: alerts about one device grouped, most severe first", Handler: h.incidentList},
+		{Method: "GET", Pattern: "/incidents/{id}", Roles: readRoles, Page: true, Summary: "Incident detail with its alerts", Handler: h.incidentDetail},
+		{Method: "POST", Pattern: "/incidents/{id}/status", Roles: triageRoles, Page: true, Summary: "Acknowledge, close or reopen an incident", Handler: h.setIncidentStatus},
+		{Method: "POST", Pattern: "/incidents/{id}/assign", Roles: triageRoles, Page: true, Summary: "Assign an incident to a person", Handler: h.assignIncident},
+		{Method: "GET", Pattern: "/dlp", Roles: readRoles, Page: true, Summary: "Patient-data loss prevention: decisions and their trend", Handler: h.dlpEvents},
+		{Method: "GET", Pattern: "/dlp/quarantine", Roles: readRoles, Page: true, Summary: "Content held in quarantine for a decision", Handler: h.quarantineList},
+		{Method: "POST", Pattern: "/dlp/quarantine/{id}/release", Roles: quarantineRoles, Page: true, Summary: "Release quarantined content to its destination", Handler: h.decideQuarantine(dlp.QuarantineReleased)},
+		{Method: "POST", Pattern: "/dlp/quarantine/{id}/delete", Roles: quarantineRoles, Page: true, Summary: "Delete quarantined content for good", Handler: h.decideQuarantine(dlp.QuarantineDeleted)},
 		{Method: "GET", Pattern: "/certificates", Roles: readRoles, Page: true, Summary: "Certificate authorities and device certificates, soonest expiry first", Handler: h.certificates},
 		{Method: "GET", Pattern: "/grants", Roles: adminRoles, Page: true, Summary: "Installed-base sharing with device makers", Handler: h.grantList},
 		{Method: "POST", Pattern: "/grants/{id}/revoke", Roles: adminRoles, Page: true, Summary: "Revoke an installed-base grant", Handler: h.revokeGrant},

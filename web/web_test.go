@@ -39,6 +39,8 @@ type env struct {
 	orgs    *fakeOrgs
 	audit   *fakeAudit
 	alerts  *fakeAlerts
+	incs    *fakeIncidents
+	dlp     *fakeDLP
 	certs   *fakeCerts
 	auth    *fakeAuth
 	logs    *bytes.Buffer
@@ -102,6 +104,10 @@ func newEnv(t *testing.T) *env {
 		alerts: &fakeAlerts{ListAlertsFn: func(context.Context, alert.Filter) ([]*alert.Alert, string, error) {
 			return nil, "", nil
 		}},
+		incs: &fakeIncidents{ListIncidentsFn: func(context.Context, alert.IncidentFilter) ([]*alert.Incident, string, error) {
+			return nil, "", nil
+		}},
+		dlp: &fakeDLP{},
 		certs: &fakeCerts{
 			ListCAsFn: func(context.Context) ([]*pki.CA, error) { return nil, nil },
 			ListCertificatesFn: func(context.Context, pki.CertificateFilter) ([]*pki.Certificate, string, error) {
@@ -113,7 +119,7 @@ func newEnv(t *testing.T) *env {
 	}
 	h, err := New(Config{
 		Devices: e.devices, Manufacturers: fakeManufacturers{}, Grants: e.grants, Orgs: e.orgs,
-		Audit: e.audit, Alerts: e.alerts, Certs: e.certs, Auth: e.auth, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), Version: "1.2.3",
+		Audit: e.audit, Alerts: e.alerts, Incidents: e.incs, DLP: e.dlp, Certs: e.certs, Auth: e.auth, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), Version: "1.2.3",
 	})
 	if err != nil {
 		t.Fatal(err)
