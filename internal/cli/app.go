@@ -37,6 +37,8 @@ type App struct {
 	// notification dispatcher when one is configured.
 	Alerts    alert.Service
 	Notify    *notify.Dispatcher
+	DLP       *dlpParts
+	monitor   *monitor
 	opts      appOptions
 	main, est *listener
 	stopC     chan struct{}
@@ -80,12 +82,16 @@ func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 	if a.Alerts, a.Notify, err = startNotify(o.Conf, db, log); err != nil {
 		return nil, err
 	}
+	if err := a.wireDLP(); err != nil {
+		return nil, err
+	}
 	// The dashboard's login form goes through the API server's session
 	// logic; the API server mounts the dashboard's pages. The deferred
 	// authenticator breaks the cycle.
 	ref := &web.DeferredAuth{}
 	w, err := web.New(web.Config{
 		Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db, Alerts: db, Certs: db,
+		Incidents: db, DLP: db, DLPRelease: releaser{a.DLP},
 		Auth: ref, Logger: log, Version: Version,
 	})
 	if err != nil {
@@ -93,9 +99,11 @@ func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 	}
 	pages := append(w.Routes(), a.EST.Routes()...)
 	pages = append(pages, a.OCSP.Routes()...)
+	pages = append(pages, a.portalRoutes()...)
+	pages = append(pages, a.ingestRoutes()...)
 	api, err := httpapi.New(httpapi.Config{
 		Logger: log, Secure: o.TLS != nil, Pages: pages, PageError: w.ErrorPage,
-		PasswordParams: o.Passwords, Version: Version,
+		PasswordParams: o.Passwords, Version: Version, InternalDomains: a.DLP.Policy.InternalDomains(),
 	}, a.services())
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
@@ -129,6 +137,18 @@ func (a *App) wirePKI() error {
 	return nil
 }
 
+// startInputs starts the DLP gateways and the monitoring inputs.
+func (a *App) startInputs(ctx context.Context) error {
+	if err := a.startDLP(ctx); err != nil {
+		return err
+	}
+	if err := a.startMonitor(ctx); err != nil {
+		a.stopDLP(ctx)
+		return err
+	}
+	return nil
+}
+
 // services hands every service the store implements to the API.
 func (a *App) services() httpapi.Services {
 	db := a.DB
@@ -136,6 +156,21 @@ func (a *App) services() httpapi.Services {
 		Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
 		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Ready: db.Ping,
 		PKI: a.Authority, PKIStore: db, OnRevoke: a.OCSP.Invalidate,
+		DLPScanner: a.DLP.Scanner, DLPPolicy: a.DLP.Policy, DLPEvents: db, DLPRelease: releaser{a.DLP},
+	}
+}
+
+// portalRoutes serves the secure message portal when the SMTP gateway
+// delivers securely: recipients are not users, so the pages are public and
+// protected by the one-time code.
+func (a *App) portalRoutes() []httpapi.Route {
+	if a.DLP.Portal == nil {
+		return nil
+	}
+	h := a.DLP.Portal.Handler().ServeHTTP
+	return []httpapi.Route{
+		{Method: "GET", Pattern: "/secure/{id}", Public: true, Summary: "Secure message: enter the access code", Handler: h},
+		{Method: "POST", Pattern: "/secure/{id}", Public: true, Summary: "Secure message: download with the access code", Handler: h},
 	}
 }
 
@@ -160,6 +195,14 @@ func (a *App) Start(ctx context.Context) error {
 			a.main.ln.Close()
 			return err
 		}
+	}
+	if err := a.startInputs(ctx); err != nil {
+		for _, l := range []*listener{a.main, a.est} {
+			if l != nil {
+				l.ln.Close()
+			}
+		}
+		return err
 	}
 	a.stopC, a.done = make(chan struct{}), make(chan error, 2)
 	for _, l := range []*listener{a.main, a.est} {
@@ -291,6 +334,14 @@ func (a *App) Stop(ctx context.Context) error {
 			if err := <-a.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errs = append(errs, err)
 			}
+		}
+	}
+	if err := a.stopDLP(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("dlp gateways: %w", err))
+	}
+	if a.monitor != nil {
+		if err := a.monitor.stop(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("monitoring: %w", err))
 		}
 	}
 	if a.Notify != nil {

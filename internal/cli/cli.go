@@ -86,6 +86,7 @@ func (e *env) rootCommand() *cobra.Command {
 		e.userCommand(), e.tokenCommand(), e.deviceCommand(), e.auditCommand(),
 		e.updateCommand(), e.caCommand(),
 		e.dlpCommand(),
+		e.detectCommand(),
 		e.vulnCommand(),
 	)
 	return root

@@ -37,6 +37,24 @@ type Config struct {
 	NotifyMailFrom      string `yaml:"notify_mail_from"`
 	NotifyMailTo        string `yaml:"notify_mail_to"`      // comma-separated
 	NotifyMinSeverity   string `yaml:"notify_min_severity"` // default low
+
+	// Patient-data loss prevention.
+	DLPPolicy      string `yaml:"dlp_policy"`       // policy file; default: the built-in policy
+	SMTPAddr       string `yaml:"smtp_addr"`        // SMTP gateway listener; off when empty
+	SMTPNextHop    string `yaml:"smtp_next_hop"`    // where the gateway relays
+	SMTPHostname   string `yaml:"smtp_hostname"`    // announced name
+	SMTPNotifyFrom string `yaml:"smtp_notify_from"` // sender of secure-delivery notices
+	ICAPAddr       string `yaml:"icap_addr"`        // ICAP listener; off when empty
+	// InputOrg is the organization gateways and monitoring inputs record
+	// into (slug); default: the only hospital organization.
+	InputOrg string `yaml:"input_org"`
+
+	// Monitoring inputs; each is off when empty.
+	SyslogAddr   string `yaml:"syslog_addr"`   // comma-separated udp://, tcp://, tls://host:port
+	NetflowAddr  string `yaml:"netflow_addr"`  // UDP host:port for NetFlow v5/v9 and IPFIX
+	CaptureIface string `yaml:"capture_iface"` // network interface to capture from (Linux)
+	IngestHTTP   string `yaml:"ingest_http"`   // "on": accept JSON lines at POST /ingest/events
+	SigmaRules   string `yaml:"sigma_rules"`   // comma-separated directories of Sigma rules
 }
 
 // setting binds one configuration key to its flag, variable and YAML field.
@@ -64,6 +82,18 @@ var settings = []setting{
 	{"notify-mail-relay", func(c *Config) *string { return &c.NotifyMailRelay }, "", "SMTP relay host:port for alert e-mails"},
 	{"notify-mail-from", func(c *Config) *string { return &c.NotifyMailFrom }, "", "sender address of alert e-mails"},
 	{"notify-mail-to", func(c *Config) *string { return &c.NotifyMailTo }, "", "recipients of alert e-mails, comma-separated"},
+	{"dlp-policy", func(c *Config) *string { return &c.DLPPolicy }, "", "DLP policy file (YAML); default: the built-in policy (PHI to outside domains is blocked)"},
+	{"smtp-addr", func(c *Config) *string { return &c.SMTPAddr }, "", "listen address of the SMTP DLP gateway (smarthost or Postfix content filter); off when empty"},
+	{"smtp-next-hop", func(c *Config) *string { return &c.SMTPNextHop }, "", "host:port the SMTP gateway relays allowed mail to (Postfix re-injection or the outbound server)"},
+	{"smtp-hostname", func(c *Config) *string { return &c.SMTPHostname }, "", "host name the SMTP gateway announces"},
+	{"smtp-notify-from", func(c *Config) *string { return &c.SMTPNotifyFrom }, "", "sender address of secure-delivery notices"},
+	{"icap-addr", func(c *Config) *string { return &c.ICAPAddr }, "", "listen address of the ICAP DLP server for web proxies; off when empty"},
+	{"input-org", func(c *Config) *string { return &c.InputOrg }, "", "organization (slug) that gateways and monitoring inputs record into; default: the only hospital"},
+	{"syslog-addr", func(c *Config) *string { return &c.SyslogAddr }, "", "syslog inputs for monitoring: comma-separated udp://, tcp:// or tls://host:port; off when empty"},
+	{"netflow-addr", func(c *Config) *string { return &c.NetflowAddr }, "", "UDP address receiving NetFlow v5/v9 and IPFIX for monitoring; off when empty"},
+	{"capture-iface", func(c *Config) *string { return &c.CaptureIface }, "", "network interface to capture packets from (Linux, needs CAP_NET_RAW); off when empty"},
+	{"ingest-http", func(c *Config) *string { return &c.IngestHTTP }, "", "on: accept monitoring events as JSON lines at POST /ingest/events (admin or device tokens)"},
+	{"sigma-rules", func(c *Config) *string { return &c.SigmaRules }, "", "directories of Sigma rules for monitoring, comma-separated"},
 	{"notify-min-severity", func(c *Config) *string { return &c.NotifyMinSeverity }, "", "lowest alert severity that is notified: info, low (when empty), medium, high, critical"},
 }
 

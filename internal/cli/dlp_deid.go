@@ -239,7 +239,9 @@ The output is written through a temporary file and re-scanned; a summary
 
 ` + deidKeyHelp,
 		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error { return withStatus(e.dlpDeidDICOM(cmd, args[0], args[1])) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withStatus(e.dlpDeidDICOM(cmd, args[0], args[1]))
+		},
 	}
 	f := cmd.Flags()
 	f.Bool("longitudinal-dates", false, "shift dates by a per-patient offset instead of removing them")
