@@ -11,6 +11,7 @@ import (
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/dlp/policy"
 	"github.com/airtight/airtight/dlp/vault"
+	"github.com/airtight/airtight/dlp/watch"
 	"github.com/airtight/airtight/icapgw"
 	"github.com/airtight/airtight/smtpgw"
 )
@@ -25,8 +26,10 @@ type dlpParts struct {
 	SMTP    *smtpgw.Gateway
 	ICAP    *icapgw.Server
 	Portal  *smtpgw.SecurePortal
+	Watch   *watch.Watcher
 	org     *airtight.Organization // gateways record their events here
 	lns     []net.Listener
+	stop    context.CancelFunc // ends the folder watch
 }
 
 // wireDLP builds the DLP parts from the configuration. The gateways start
@@ -56,6 +59,12 @@ func (a *App) wireDLP() error {
 		}
 	}
 	a.DLP = d
+	if c.DLPWatch != "" {
+		if d.Watch, err = watch.New(watch.Config{Dirs: splitComma(c.DLPWatch), External: c.DLPWatchOut == "on",
+			Scanner: d.Scanner, Policy: d.Policy, Vault: d.Vault, OnEvent: a.recordDLP, Logger: a.log}); err != nil {
+			return fmt.Errorf("dlp folder watch: %w", err)
+		}
+	}
 	if c.SMTPAddr == "" && c.ICAPAddr == "" {
 		return nil
 	}
@@ -65,14 +74,17 @@ func (a *App) wireDLP() error {
 	return a.wireGateways(c)
 }
 
-func (a *App) wireGateways(c *Config) error {
-	d := a.DLP
-	record := func(ctx context.Context, e *dlp.Event, q *dlp.Quarantined) error {
-		if d.org == nil {
-			return errors.New("no organization for gateway events yet")
-		}
-		return a.DB.RecordDLPEvent(airtight.NewContext(ctx, airtight.SystemActor(d.org.ID, "dlp-gateway")), e, q)
+// recordDLP records a gateway's or the folder watch's decision in the
+// input organization.
+func (a *App) recordDLP(ctx context.Context, e *dlp.Event, q *dlp.Quarantined) error {
+	if a.DLP.org == nil {
+		return errors.New("no organization for DLP events yet")
 	}
+	return a.DB.RecordDLPEvent(airtight.NewContext(ctx, airtight.SystemActor(a.DLP.org.ID, "dlp-"+string(e.Channel))), e, q)
+}
+
+func (a *App) wireGateways(c *Config) error {
+	d, record := a.DLP, a.recordDLP
 	var err error
 	if c.SMTPAddr != "" {
 		store := &secureStore{db: a.DB, org: func() *airtight.Organization { return d.org }}
@@ -97,7 +109,7 @@ func (a *App) wireGateways(c *Config) error {
 // listeners.
 func (a *App) startDLP(ctx context.Context) error {
 	d, c := a.DLP, a.opts.Conf
-	if d == nil || (d.SMTP == nil && d.ICAP == nil) {
+	if d == nil || (d.SMTP == nil && d.ICAP == nil && d.Watch == nil) {
 		return nil
 	}
 	org, err := inputOrg(ctx, a.DB, c.InputOrg)
@@ -105,6 +117,11 @@ func (a *App) startDLP(ctx context.Context) error {
 		return fmt.Errorf("dlp gateways: %w", err)
 	}
 	d.org = org
+	if d.Watch != nil {
+		wctx, cancel := context.WithCancel(context.Background())
+		d.stop = cancel
+		go d.Watch.Run(wctx)
+	}
 	if d.SMTP != nil {
 		if err := a.serveGateway(c.SMTPAddr, "smtp gateway", d.SMTP.Serve); err != nil {
 			return err
@@ -138,6 +155,9 @@ func (a *App) stopDLP(ctx context.Context) error {
 		return nil
 	}
 	var errs []error
+	if d.stop != nil {
+		d.stop()
+	}
 	if d.SMTP != nil {
 		errs = append(errs, d.SMTP.Shutdown(ctx))
 	}

@@ -39,12 +39,14 @@ type Config struct {
 	NotifyMinSeverity   string `yaml:"notify_min_severity"` // default low
 
 	// Patient-data loss prevention.
-	DLPPolicy      string `yaml:"dlp_policy"`       // policy file; default: the built-in policy
-	SMTPAddr       string `yaml:"smtp_addr"`        // SMTP gateway listener; off when empty
-	SMTPNextHop    string `yaml:"smtp_next_hop"`    // where the gateway relays
-	SMTPHostname   string `yaml:"smtp_hostname"`    // announced name
-	SMTPNotifyFrom string `yaml:"smtp_notify_from"` // sender of secure-delivery notices
-	ICAPAddr       string `yaml:"icap_addr"`        // ICAP listener; off when empty
+	DLPPolicy      string `yaml:"dlp_policy"`         // policy file; default: the built-in policy
+	SMTPAddr       string `yaml:"smtp_addr"`          // SMTP gateway listener; off when empty
+	SMTPNextHop    string `yaml:"smtp_next_hop"`      // where the gateway relays
+	SMTPHostname   string `yaml:"smtp_hostname"`      // announced name
+	SMTPNotifyFrom string `yaml:"smtp_notify_from"`   // sender of secure-delivery notices
+	ICAPAddr       string `yaml:"icap_addr"`          // ICAP listener; off when empty
+	DLPWatch       string `yaml:"dlp_watch"`          // folders to scan, comma-separated; off when empty
+	DLPWatchOut    string `yaml:"dlp_watch_external"` // "on": the watched folders leave the organization
 	// InputOrg is the organization gateways and monitoring inputs record
 	// into (slug); default: the only hospital organization.
 	InputOrg string `yaml:"input_org"`
@@ -88,6 +90,8 @@ var settings = []setting{
 	{"smtp-hostname", func(c *Config) *string { return &c.SMTPHostname }, "", "host name the SMTP gateway announces"},
 	{"smtp-notify-from", func(c *Config) *string { return &c.SMTPNotifyFrom }, "", "sender address of secure-delivery notices"},
 	{"icap-addr", func(c *Config) *string { return &c.ICAPAddr }, "", "listen address of the ICAP DLP server for web proxies; off when empty"},
+	{"dlp-watch", func(c *Config) *string { return &c.DLPWatch }, "", "file-share folders to scan for patient data as files appear or change, comma-separated; off when empty"},
+	{"dlp-watch-external", func(c *Config) *string { return &c.DLPWatchOut }, "", "on: the watched folders leave the organization (synchronised to a cloud drive, shared with partners)"},
 	{"input-org", func(c *Config) *string { return &c.InputOrg }, "", "organization (slug) that gateways and monitoring inputs record into; default: the only hospital"},
 	{"syslog-addr", func(c *Config) *string { return &c.SyslogAddr }, "", "syslog inputs for monitoring: comma-separated udp://, tcp:// or tls://host:port; off when empty"},
 	{"netflow-addr", func(c *Config) *string { return &c.NetflowAddr }, "", "UDP address receiving NetFlow v5/v9 and IPFIX for monitoring; off when empty"},

@@ -15,13 +15,17 @@ import (
 
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/dlp"
+	"github.com/airtight/airtight/dlp/policy"
 )
 
 // maxScanSize is the largest input dlp redact reads.
 const maxScanSize = 64 << 20
 
-// unscannable is the type of the record for a file that was not scanned.
-const unscannable dlp.Type = "UNSCANNABLE"
+// Types of the records that are not findings.
+const (
+	unscannable dlp.Type = "UNSCANNABLE" // content that could not be scanned
+	policyRec   dlp.Type = "POLICY"      // the --policy decision for a file
+)
 
 // Exit statuses of dlp scan, after gitleaks and osv-scanner.
 const (
@@ -92,8 +96,13 @@ are into the part's decoded text. The matched text is shown only with
 --reveal (a "text" column or field), and only for top-level parts of files
 read from disk; it never goes to logs.
 
+--policy FILE applies a DLP policy (the YAML format of dlp_policy) to each
+file as the "cli" channel and adds a record of type POLICY per file with the
+action, the rule and its reason (types and counts, never values).
+
 Exit status: 0 when nothing was found, 1 when PHI was found or a file could
-not be scanned, 2 on errors (bad flags, unreadable paths), even when PHI was
+not be scanned (with --policy: 1 only when the policy would block,
+quarantine, redact or send securely a file), 2 on errors (bad flags, unreadable paths), even when PHI was
 found too. Unreadable paths are named on standard error; scanning goes on.`
 
 func (e *env) dlpScanCommand() *cobra.Command {
@@ -111,6 +120,7 @@ func (e *env) dlpScanCommand() *cobra.Command {
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withStatus(err) })
 	addOutputFlag(cmd)
 	cmd.Flags().Bool("reveal", false, "show the matched text (PHI) in the output")
+	cmd.Flags().String("policy", "", "DLP policy file: add a POLICY record per file with the action it decides (exit 1 only when it stops a file)")
 	cmd.Flags().Float64("min-confidence", 0, "report findings with at least this confidence, 0 to 1 (0: the engine's default, 0.5)")
 	return cmd
 }
@@ -126,7 +136,9 @@ type scanRecord struct {
 	Detector   string   `json:"detector,omitempty"`
 	Part       string   `json:"part,omitempty"`   // part inside a mail, archive or document
 	Path       string   `json:"path,omitempty"`   // field path in structured formats
-	Reason     string   `json:"reason,omitempty"` // why a file is unscannable
+	Reason     string   `json:"reason,omitempty"` // why a file is unscannable, or the policy's reason
+	Action     string   `json:"action,omitempty"` // POLICY records: what the policy decided
+	Rule       string   `json:"rule,omitempty"`   // POLICY records: the rule that decided
 	Text       *string  `json:"text,omitempty"`   // only with --reveal
 }
 
@@ -153,6 +165,8 @@ func (e *env) dlpScan(cmd *cobra.Command, args []string) error {
 type dlpScanRun struct {
 	env     *env
 	scanner dlp.ContentScanner
+	policy  *policy.Policy // nil without --policy
+	stopped int            // files the policy would stop (block, quarantine, secure, redact)
 	reveal  bool
 	out     recordWriter
 	records int
@@ -179,13 +193,26 @@ func (e *env) newDLPScan(cmd *cobra.Command) (*dlpScanRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the content scanner: %w", err)
 	}
-	return &dlpScanRun{env: e, scanner: sc, reveal: reveal, out: out, files: map[string]bool{}}, nil
+	run := &dlpScanRun{env: e, scanner: sc, reveal: reveal, out: out, files: map[string]bool{}}
+	if path, _ := cmd.Flags().GetString("policy"); path != "" {
+		if run.policy, err = policy.Load(path); err != nil {
+			return nil, err
+		}
+	}
+	return run, nil
 }
 
 // result is the error dlp scan ends with: I/O errors first, then findings.
 func (s *dlpScanRun) result() error {
 	if s.errs > 0 {
 		return airtight.Errorf(airtight.EInvalid, "%d path(s) could not be read", s.errs)
+	}
+	if s.policy != nil {
+		if s.stopped > 0 {
+			return &exitStatusError{status: exitFindings,
+				err: airtight.Errorf(airtight.EConflict, "the policy stops %d file(s)", s.stopped)}
+		}
+		return nil
 	}
 	if s.records > 0 {
 		return &exitStatusError{status: exitFindings,
@@ -260,13 +287,27 @@ func (s *dlpScanRun) scanReader(name string, r io.Reader) {
 		s.emit(scanRecord{File: name, Part: f.Part, Path: f.Field, Type: f.Type, Start: f.Start, End: f.End,
 			Confidence: f.Confidence, Detector: f.Detector}, name)
 	}
+	s.decide(name, rep)
+}
+
+// decide writes the --policy decision for a file: the CLI channel, no
+// destination (the policy's rules for "any destination" apply).
+func (s *dlpScanRun) decide(name string, rep *dlp.Report) {
+	if s.policy == nil {
+		return
+	}
+	d := s.policy.Decide(rep, dlp.Destination{Channel: dlp.ChannelCLI})
+	if policy.Strength(d.Action) >= policy.Strength(dlp.ActionRedact) {
+		s.stopped++
+	}
+	s.emit(scanRecord{File: name, Type: policyRec, Action: string(d.Action), Rule: d.Rule, Reason: d.Reason}, name)
 }
 
 // emit writes a record. With --reveal the matched text of a top-level
 // finding is read back from the file (offsets of plain formats are file
 // offsets); nested parts' text is not revealed.
 func (s *dlpScanRun) emit(rec scanRecord, name string) {
-	if s.reveal && rec.Type != unscannable && rec.Part == "" && name != "-" {
+	if s.reveal && rec.Type != unscannable && rec.Type != policyRec && rec.Part == "" && name != "-" {
 		if t, ok := s.textAt(name, rec.Start, rec.End); ok {
 			rec.Text = &t
 		}
@@ -344,8 +385,12 @@ func (t *tableRecords) header() error {
 
 func (t *tableRecords) write(r scanRecord) error {
 	var err error
-	if r.Type == unscannable {
+	switch r.Type {
+	case unscannable:
 		_, err = fmt.Fprintf(t.tw, "%s\t%s\t%s\t-\t-\t-\t%s\n", r.File, dash(r.Part), r.Type, r.Reason)
+		return err
+	case policyRec:
+		_, err = fmt.Fprintf(t.tw, "%s\t-\t%s\t-\t-\t-\t%s (%s): %s\n", r.File, r.Type, r.Action, r.Rule, r.Reason)
 		return err
 	}
 	line := fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%.2f\t%s", r.File, dash(partField(r)), r.Type, r.Start, r.End, r.Confidence, r.Detector)

@@ -52,7 +52,7 @@ func TestDLPRedactHL7StaysValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []string{"DOE", "JANE", "748502", "19790627", "Elm"} {
+	for _, v := range []string{"DOE", "JANE", "748502", "19790627", "12 Elm St", "Boston"} {
 		if strings.Contains(string(out), v) {
 			t.Errorf("output holds %q", v)
 		}

@@ -289,3 +289,30 @@ func TestDLPScanStructuredFormats(t *testing.T) {
 		})
 	}
 }
+
+// TestDLPScanPolicy: --policy adds one POLICY record per file and the exit
+// status follows the policy, not the mere presence of findings.
+func TestDLPScanPolicy(t *testing.T) {
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "policy.yaml")
+	writeTestFile(t, pol, "version: 1\nrules:\n  - name: ssn-anywhere\n    types: [SSN]\n    action: block\n  - name: any-phi\n    min_total: 1\n    action: log\n")
+	writeTestFile(t, filepath.Join(dir, "in", "email-only.txt"), "Contact: "+phiEmail+"\n")
+	out, errOut, code := runDLP(t, "", "dlp", "scan", "-o", "json", "--policy", pol, filepath.Join(dir, "in"))
+	if code != 0 {
+		t.Fatalf("logged findings only: exit %d %s\n%s", code, errOut, out)
+	}
+	if !strings.Contains(out, `"type":"POLICY"`) || !strings.Contains(out, `"action":"log"`) || !strings.Contains(out, `"rule":"any-phi"`) {
+		t.Errorf("no POLICY record:\n%s", out)
+	}
+	writeTestFile(t, filepath.Join(dir, "in", "ssn.txt"), noteWithPHI)
+	out, _, code = runDLP(t, "", "dlp", "scan", "-o", "json", "--policy", pol, filepath.Join(dir, "in"))
+	if code != exitFindings || !strings.Contains(out, `"action":"block"`) {
+		t.Errorf("blocked file: exit %d\n%s", code, out)
+	}
+	if strings.Contains(out, phiSSN) || strings.Contains(out, phiEmail) {
+		t.Errorf("PHI in output")
+	}
+	if _, _, code := runDLP(t, "", "dlp", "scan", "--policy", filepath.Join(dir, "missing.yaml"), dir); code != exitError {
+		t.Errorf("missing policy: exit %d", code)
+	}
+}
