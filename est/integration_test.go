@@ -23,6 +23,8 @@ import (
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
+	"github.com/airtight/airtight/dlp/extract"
+	"github.com/airtight/airtight/dlp/policy"
 	"github.com/airtight/airtight/httpapi"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
@@ -103,11 +105,15 @@ func (e *realEnv) start(t testing.TB, authority *pki.Authority) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	scanner, err := extract.New(extract.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	api, err := httpapi.New(httpapi.Config{Secure: true, Pages: srv.Routes(),
 		PasswordParams: argon2id.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}},
 		httpapi.Services{Orgs: e.db, Manufacturers: e.db, Products: e.db, Versions: e.db, Devices: e.db,
-			Grants: e.db, Users: e.db, Tokens: e.db, Sessions: e.db, Audit: e.db, Alerts: e.db,
-			PKI: authority, PKIStore: e.db})
+			Grants: e.db, Users: e.db, Tokens: e.db, Sessions: e.db, Audit: e.db, Alerts: e.db, Incidents: e.db,
+			PKI: authority, PKIStore: e.db, DLPScanner: scanner, DLPPolicy: policy.Default(), DLPEvents: e.db})
 	if err != nil {
 		t.Fatal(err)
 	}
