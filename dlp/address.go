@@ -33,15 +33,24 @@ func isCompass(w []byte) bool {
 
 // addressLines marks the lines that continue an address ending at byte
 // end: the unit, "City, ST 12345", "CITY", "Country 12345". Each must be
-// short and made only of capitalised words, numbers and commas.
+// short and made only of capitalised words, numbers and commas; quote marks
+// and bullets before them are skipped, and one blank line may come before a
+// last line that ends with a postal code.
 func (s *scanner) addressLines(end int) {
 	k := s.tokenAfter(end)
-	for n := 0; n < 3 && k < len(s.toks); n++ {
-		if s.toks[k].line == s.toks[max(k-1, 0)].line && n == 0 {
+	for n := 0; n < 4 && k < len(s.toks); n++ {
+		prev := s.toks[max(k-1, 0)].line
+		if s.toks[k].line == prev && n == 0 {
 			return // the address goes on on its own line: city-state handles it
 		}
+		for k < len(s.toks) && s.toks[k].kind == tPunct && isBullet(s.text[s.toks[k].s]) && s.lineStart(k) {
+			k++
+		}
+		if k >= len(s.toks) {
+			return
+		}
 		last := s.addressLine(k)
-		if last < 0 {
+		if last < 0 || s.toks[k].line > prev+2 || s.toks[k].line == prev+2 && !s.endsWithCode(last) {
 			return
 		}
 		s.add(Location, int(s.toks[k].s), int(s.toks[last].e), 0.75, "address-line")
@@ -49,22 +58,31 @@ func (s *scanner) addressLines(end int) {
 	}
 }
 
+// endsWithCode reports whether token k is a postal code: four to six
+// digits, or a "53-320" pair.
+func (s *scanner) endsWithCode(k int) bool {
+	t := &s.toks[k]
+	return t.kind == tNum && t.e-t.s >= 3 && t.e-t.s <= 6
+}
+
 // addressLine returns the last token of an address-like line starting at
 // token k, or -1.
 func (s *scanner) addressLine(k int) int {
 	line, last, words := s.toks[k].line, -1, 0
 	for j := k; j < len(s.toks) && s.toks[j].line == line; j++ {
-		t := s.toks[j]
+		t := &s.toks[j]
 		switch {
 		case j-k >= 8:
 			return -1
 		case t.kind == tNum && t.e-t.s <= 6:
-		case t.kind == tPunct && (s.text[t.s] == ',' || s.text[t.s] == '.' || s.text[t.s] == '-' || s.text[t.s] == '#'):
+		case t.kind == tPunct && (s.text[t.s] == ',' || s.text[t.s] == '.' || s.text[t.s] == '-' || s.text[t.s] == '#' ||
+			s.text[t.s] == '(' || s.text[t.s] == ')'):
 			continue
 		case t.kind == tWord && t.shape != shLower && t.kw&(kwStop|kwUnit|kwPhone|kwFax|kwEponym) == 0:
 			words++
 		case t.kind == tWord && s.uniform && t.kw&(kwStop|kwUnit|kwPhone|kwFax|kwEponym) == 0:
 			words++
+		case t.kind == tWord && words > 0 && isParticle(s.str(j)):
 		default:
 			return -1
 		}

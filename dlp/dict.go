@@ -12,17 +12,22 @@ import (
 
 // Name dictionaries, compiled into the binary. See data/NOTICE for sources.
 //
-//go:embed data/first.txt.gz data/last.txt.gz data/common.txt.gz data/census_top1000.txt data/stop.txt
+//go:embed data/first.txt.gz data/last.txt.gz data/common.txt.gz data/census_top1000.txt data/stop.txt data/english.txt.gz
 var dataFS embed.FS
 
 // name flags
 const (
-	nFirst  uint8 = 1 << iota // a first name
-	nLast                     // a surname
-	nCensus                   // among the 1,000 commonest US surnames
-	nCommon                   // also an English word: weak evidence alone
-	nStop                     // a medical term or eponym: not a name without strong context
+	nFirst   uint8 = 1 << iota // a first name
+	nLast                      // a surname
+	nCensus                    // among the 1,000 commonest US surnames
+	nCommon                    // also an English word: weak evidence alone
+	nStop                      // a medical term or eponym: not a name without strong context
+	nEnglish                   // a lower-case English word (name or not)
 )
+
+// nKnown marks words of any list: a capitalised word without them is an
+// unknown proper noun, a name or a place.
+const nKnown = nFirst | nLast | nCommon | nStop | nEnglish
 
 var (
 	dictOnce sync.Once
@@ -32,12 +37,12 @@ var (
 
 func loadDicts() error {
 	dictOnce.Do(func() {
-		m := make(map[string]uint8, 250000)
+		m := make(map[string]uint8, 330000)
 		for _, f := range []struct {
 			path string
 			flag uint8
 		}{{"data/first.txt.gz", nFirst}, {"data/last.txt.gz", nLast}, {"data/census_top1000.txt", nCensus},
-			{"data/common.txt.gz", nCommon}, {"data/stop.txt", nStop}} {
+			{"data/common.txt.gz", nCommon}, {"data/stop.txt", nStop}, {"data/english.txt.gz", nEnglish}} {
 			if err := readList(f.path, f.flag, m); err != nil {
 				dictErr = fmt.Errorf("%s: %w", f.path, err)
 				return
@@ -103,9 +108,27 @@ func (s *scanner) nameFlags(i int) uint8 {
 	}
 	var f uint8
 	if b := s.text[t.s:t.e]; len(b) >= 2 && len(b) <= maxKWLen+8 && t.kind == tWord {
-		f = names.get(b)
+		f = s.cachedNameFlags(fingerprint(b))
 	}
 	t.nf, t.nfOK = f, true
+	return f
+}
+
+// nameCacheSize is the number of slots of a scanner's name cache.
+const nameCacheSize = 1 << 10
+
+// cachedNameFlags looks a word's fingerprint up in the scanner's small
+// direct-mapped cache before the dictionary: notes repeat their words, and
+// the dictionary is megabytes of random access while the cache is 8 KiB.
+// A slot holds a fingerprint and its flags, as the dictionary does; the
+// dictionary never changes, so a slot never goes stale.
+func (s *scanner) cachedNameFlags(key uint64) uint8 {
+	slot := &s.nameCache[key>>8&(nameCacheSize-1)]
+	if *slot&^0xff == key {
+		return uint8(*slot)
+	}
+	f := names.getKey(key)
+	*slot = key | uint64(f)
 	return f
 }
 
@@ -121,7 +144,7 @@ type nameTable struct {
 
 func newNameTable(m map[string]uint8) *nameTable {
 	bits := uint(4)
-	for 1<<bits < 2*len(m) {
+	for 1<<bits < len(m)*3/2 { // at most two thirds full
 		bits++
 	}
 	t := &nameTable{shift: 64 - bits, slots: make([]uint64, 1<<bits)}
@@ -151,8 +174,7 @@ func fingerprint(w []byte) uint64 {
 	return h
 }
 
-func (t *nameTable) get(w []byte) uint8 {
-	key := fingerprint(w)
+func (t *nameTable) getKey(key uint64) uint8 {
 	mask := uint64(len(t.slots) - 1)
 	for k := key >> t.shift; ; k = (k + 1) & mask {
 		e := t.slots[k]

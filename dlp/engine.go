@@ -1,9 +1,10 @@
 package dlp
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"sync"
 )
 
@@ -71,20 +72,19 @@ const chunkSize = 32 << 10
 
 // Scan returns the findings in text, sorted by Start, without overlaps.
 func (e *Engine) Scan(text []byte) []Finding {
-	var out []Finding
 	s, _ := e.pool.Get().(*scanner)
 	if s == nil {
 		s = newScanner(e)
 	}
 	defer e.pool.Put(s)
+	s.found = s.found[:0]
 	for base := 0; base < len(text); {
 		end := chunkEnd(text, base)
 		s.reset(text[base:end], base)
 		s.run()
-		out = append(out, s.found...)
 		base = end
 	}
-	return e.resolve(out)
+	return e.resolve(s.found, &s.keys)
 }
 
 // chunkEnd returns where the chunk starting at base ends.
@@ -107,35 +107,49 @@ func chunkEnd(text []byte, base int) int {
 }
 
 // resolve filters findings by type and confidence, then removes overlaps,
-// keeping the more confident (then the longer) span.
-func (e *Engine) resolve(in []Finding) []Finding {
-	fs := in[:0]
-	for _, f := range in {
+// keeping the more confident (then the longer, then the earlier found)
+// span. It sorts small pointer-free keys in scratch space, not the
+// findings, and allocates only the result.
+func (e *Engine) resolve(in []Finding, scratch *[]findingKey) []Finding {
+	keys := (*scratch)[:0]
+	for i, f := range in {
 		if f.Start < f.End && f.Confidence >= e.min && e.wants(f.Type) {
-			fs = append(fs, f)
+			keys = append(keys, findingKey{start: f.Start, end: f.End, idx: i})
 		}
 	}
-	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].Start != fs[j].Start {
-			return fs[i].Start < fs[j].Start
+	*scratch = keys
+	slices.SortFunc(keys, func(a, b findingKey) int {
+		if c := cmp.Compare(a.start, b.start); c != 0 {
+			return c
 		}
-		return fs[i].End > fs[j].End
+		if c := cmp.Compare(b.end, a.end); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.idx, b.idx)
 	})
-	out := fs[:0]
-	for _, f := range fs {
-		if n := len(out); n > 0 && f.Start < out[n-1].End {
-			if better(f, out[n-1]) {
-				out[n-1] = f
+	kept := keys[:0] // the winners, written over the keys already read
+	for _, k := range keys {
+		f := &in[k.idx]
+		if n := len(kept); n > 0 && f.Start < in[kept[n-1].idx].End {
+			if better(*f, in[kept[n-1].idx]) {
+				kept[n-1] = k
 			}
 			continue
 		}
-		out = append(out, f)
+		kept = append(kept, k)
 	}
-	if len(out) == 0 {
+	if len(kept) == 0 {
 		return nil
+	}
+	out := make([]Finding, len(kept))
+	for i, k := range kept {
+		out[i] = in[k.idx]
 	}
 	return out
 }
+
+// findingKey orders findings by start, longest first, then as found.
+type findingKey struct{ start, end, idx int }
 
 func better(a, b Finding) bool {
 	if a.Confidence != b.Confidence {

@@ -16,28 +16,37 @@ const idContext = kwSSN | kwLic | kwVeh | kwDev | kwPlan | kwAcct | kwMRN
 // scanTokens runs the detectors that start at a token.
 func (s *scanner) scanTokens() {
 	for i := range s.toks {
-		t := s.toks[i]
+		t := &s.toks[i]
 		switch t.kind {
 		case tNum:
 			s.numberAt(i)
-			if t.s == 0 || !isAlnum(s.text[t.s-1]) {
+			if s.vinStart(&s.toks[i]) {
 				s.vin(i)
 			}
 			s.scanLocation(i)
+			s.intlAddress(i)
 		case tWord:
+			if n := t.e - t.s; t.kw == 0 && t.shape == shLower && n != 1 && n != 3 {
+				continue // a plain lower-case word starts nothing (but "s/n", "www")
+			}
 			s.wordAt(i)
 		case tPunct:
-			if s.text[t.s] == '\'' {
+			switch s.text[t.s] {
+			case '\'':
 				s.shortYear(i)
+			case ':':
+				s.urlAt(i)
+				s.ipv6At(i)
+			case ',':
+				s.scanLocation(i)
 			}
-			s.scanLocation(i)
 		}
 	}
 	s.scanNames()
 }
 
 func (s *scanner) wordAt(i int) {
-	t := s.toks[i]
+	t := &s.toks[i]
 	if t.kw&kwMonth != 0 {
 		s.monthDate(i)
 	}
@@ -51,6 +60,9 @@ func (s *scanner) wordAt(i int) {
 	if t.kw&kwFacility != 0 {
 		s.scanLocation(i)
 	}
+	if t.kw&kwStreetPre != 0 || t.e-t.s >= 7 && t.shape != shLower && s.tok(i+1).kind == tNum {
+		s.intlAddress(i)
+	}
 	if t.kw&kwBox != 0 {
 		s.poBox(i)
 	}
@@ -63,7 +75,10 @@ func (s *scanner) wordAt(i int) {
 	if t.e-t.s == 2 && t.shape == shUpper {
 		s.dea(i)
 	}
-	if t.s == 0 || !isAlnum(s.text[t.s-1]) {
+	if t.e-t.s == 3 && s.text[t.s]|0x20 == 'w' {
+		s.urlAt(i)
+	}
+	if s.vinStart(&s.toks[i]) {
 		s.vin(i)
 	}
 }
@@ -193,6 +208,20 @@ func ssnValue(b []byte) bool {
 		}
 	}
 	return len(d) == 9 && validSSN(d[:3], d[3:5], d[5:])
+}
+
+// vinStart reports whether token tk may start a VIN. A VIN has letters and
+// at least three digits, all ASCII upper case, so its first token is a
+// number glued to a capital or an upper-case word glued to a number: a
+// cheap test that most tokens fail.
+func (s *scanner) vinStart(tk *token) bool {
+	if tk.kind == tWord && tk.shape != shUpper || int(tk.e) >= len(s.text) {
+		return false
+	}
+	if c := s.text[tk.e]; tk.kind == tNum && !isUpper(c) || tk.kind == tWord && !isDigit(c) {
+		return false
+	}
+	return tk.s == 0 || !isAlnum(s.text[tk.s-1])
 }
 
 func isVINByte(c byte) bool { return isUpper(c) || isDigit(c) }

@@ -6,36 +6,41 @@ import "strings"
 type kwFlag uint64
 
 const (
-	kwTitle    kwFlag = 1 << iota // Dr, Mr, Mrs
-	kwRel                         // husband, daughter
-	kwNameLbl                     // "Attending:", "Name:"
-	kwBy                          // "signed" by, "seen" by
-	kwPt                          // patient, pt
-	kwMonth                       // January, Jan
-	kwDateCtx                     // on, since, DOB
-	kwAge                         // age, aged
-	kwPhone                       // phone, tel, cell
-	kwFax                         // fax
-	kwPager                       // pager, beeper
-	kwMRN                         // MRN, record
-	kwAcct                        // account
-	kwPlan                        // member, policy
-	kwLic                         // license, DEA
-	kwVeh                         // VIN, plate
-	kwDev                         // serial
-	kwSSN                         // SSN
-	kwZip                         // zip
-	kwID                          // id, number
-	kwState                       // state name (one word)
-	kwStreet                      // street suffix
-	kwFacility                    // hospital, clinic
-	kwEponym                      // disease, syndrome (after an eponym)
-	kwStop                        // function words, never names
-	kwBio                         // fingerprint
-	kwUnit                        // mg, units: a number before it is a dose
-	kwClinical                    // clinical terms before 'YY dates: MI '92
-	kwBox                         // box, po, pob: post office boxes
-	kwCityVerb                    // lives, resides, moved: a place follows
+	kwTitle        kwFlag = 1 << iota // Dr, Mr, Mrs
+	kwRel                             // husband, daughter
+	kwNameLbl                         // "Attending:", "Name:"
+	kwBy                              // "signed" by, "seen" by
+	kwPt                              // patient, pt
+	kwMonth                           // January, Jan
+	kwDateCtx                         // on, since, DOB
+	kwAge                             // age, aged
+	kwPhone                           // phone, tel, cell
+	kwFax                             // fax
+	kwPager                           // pager, beeper
+	kwMRN                             // MRN, record
+	kwAcct                            // account
+	kwPlan                            // member, policy
+	kwLic                             // license, DEA
+	kwVeh                             // VIN, plate
+	kwDev                             // serial
+	kwSSN                             // SSN
+	kwZip                             // zip
+	kwID                              // id, number
+	kwState                           // state name (one word)
+	kwStreet                          // street suffix
+	kwFacility                        // hospital, clinic
+	kwEponym                          // disease, syndrome (after an eponym)
+	kwStop                            // function words, never names
+	kwBio                             // fingerprint
+	kwUnit                            // mg, units: a number before it is a dose
+	kwClinical                        // clinical terms before 'YY dates: MI '92
+	kwBox                             // box, po, pob: post office boxes
+	kwCityVerb                        // lives, resides, moved: a place follows
+	kwStreetPre                       // rue, calle, via, ul.: a street word before the name
+	kwStreetStrong                    // street words before the name that are not English words
+	kwAddrCue                         // address: a street address follows
+	kwNameCue                         // named, called: a name follows
+	kwPersonVerb                      // says, lives, shouted: a person comes before
 )
 
 const maxKWLen = 16
@@ -54,6 +59,14 @@ func buildKWFilter() *[27][27]uint32 {
 	return &f
 }
 
+// kwIndex is kwIdx as a table, for the tokenizer.
+var kwIndex = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = uint8(kwIdx(byte(c)))
+	}
+	return t
+}()
+
 func kwIdx(c byte) int {
 	c = lowerByte(c)
 	if c >= 'a' && c <= 'z' {
@@ -69,7 +82,10 @@ func buildKeywords() map[string]kwFlag {
 			m[w] |= f
 		}
 	}
-	set(kwTitle, "dr doctor mr mrs ms miss mister prof professor rev")
+	set(kwTitle, "dr doctor mr mrs ms miss mister prof professor rev sr sra srta herr frau mme mlle dra")
+	set(kwNameCue, "named called calls call")
+	set(kwPersonVerb, "says said shouted lives lived spent asked told replied explained wrote began reports "+
+		"reported states stated denies denied agrees agreed wants wanted visited returned thinks thought")
 	set(kwRel, "husband wife son daughter mother father mom dad brother sister spouse friend niece nephew "+
 		"grandson granddaughter grandmother grandfather grandma grandpa aunt uncle boyfriend girlfriend "+
 		"partner fiance fiancee caregiver neighbor cousin sibling guardian stepson stepdaughter")
@@ -100,8 +116,14 @@ func buildKeywords() map[string]kwFlag {
 	set(kwStreet, "street st avenue ave road rd boulevard blvd lane ln drive dr court ct place pl way "+
 		"terrace ter circle cir parkway pkwy highway hwy square sq trail trl turnpike tpke alley aly "+
 		"crescent cres row walk pike loop cove cv ridge heights hts expressway expy freeway fwy route rte "+
-		"plaza plz str strasse gardens gdns grove estates crossing xing esplanade promenade")
+		"plaza plz str strasse gardens gdns grove estates crossing xing esplanade promenade close mews parade")
 	set(kwBox, "box pob")
+	set(kwStreetPre, "rue avenue avenida av calle via viale vicolo piazza piazzale corso largo strada rua "+
+		"travessa praça praca alameda estrada ul ulica aleja plac trg utca chemin allée allee impasse quai "+
+		"paseo plaza carrer camino rambla boulevard bd")
+	set(kwStreetStrong, "rue avenida calle viale vicolo piazza piazzale strada rua travessa praça praca "+
+		"alameda estrada ul ulica aleja plac trg utca chemin allée allee impasse quai paseo carrer camino rambla")
+	set(kwAddrCue, "address addresses addr domicile")
 	set(kwCityVerb, "lives living lived live resides residing resided reside born raised grew moved "+
 		"relocated visiting traveled travelled trip flew originally native")
 	set(kwFacility, "hospital clinic center centre infirmary institute hospice rehabilitation healthcare "+
@@ -135,6 +157,37 @@ var stateSecond = map[string]string{"new": "hampshire jersey mexico york", "nort
 
 var stateCodes = toSet("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE " +
 	"NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR")
+
+// stateWords flags the one-word state names (stName) and the first words
+// of two-word ones (stFirst), looked up without regard to case.
+var stateWords = func() *kwHashTable {
+	m := map[string]kwFlag{}
+	for w := range stateNames {
+		m[w] |= stName
+	}
+	for w := range stateSecond {
+		m[w] |= stFirst
+	}
+	return buildKWTable(m)
+}()
+
+const (
+	stName kwFlag = 1 << iota
+	stFirst
+)
+
+// stateCodeSet has entry [a][b] set for the postal code of letters a, b.
+var stateCodeSet = func() (t [26][26]bool) {
+	for c := range stateCodes {
+		t[c[0]-'A'][c[1]-'A'] = true
+	}
+	return t
+}()
+
+// isStateCode reports whether b is an upper-case state postal code.
+func isStateCode(b []byte) bool {
+	return len(b) == 2 && isUpper(b[0]) && isUpper(b[1]) && stateCodeSet[b[0]-'A'][b[1]-'A']
+}
 
 func toSet(words string) map[string]bool {
 	m := map[string]bool{}

@@ -2,7 +2,7 @@ package dlp
 
 // scanLocation runs the location detectors that start at token i.
 func (s *scanner) scanLocation(i int) {
-	t := s.toks[i]
+	t := &s.toks[i]
 	switch {
 	case t.kind == tNum:
 		s.streetAddress(i)
@@ -164,20 +164,24 @@ func (s *scanner) stateAt(j int) int {
 		return 0
 	}
 	b := s.str(j)
-	if len(b) == 2 && t.shape == shUpper && stateCodes[string(b)] {
+	if len(b) == 2 && t.shape == shUpper && isStateCode(b) {
 		return int(t.e)
 	}
 	lenient := s.uniform && (len(b) == 2 || t.shape == shLower) && s.zipAfter(j)
-	if len(b) == 2 && lenient && stateCodes[string([]byte{b[0] &^ 0x20, b[1] &^ 0x20})] {
+	if len(b) == 2 && lenient && isStateCode([]byte{b[0] &^ 0x20, b[1] &^ 0x20}) {
 		return int(t.e)
 	}
 	if s.uniform && t.shape == shLower && !lenient || t.shape == shMixed {
 		return 0
 	}
-	w := string(s.lower(b))
-	if stateNames[w] {
+	f := stateWords.get(b)
+	if f&stName != 0 {
 		return int(t.e)
 	}
+	if f&stFirst == 0 {
+		return 0
+	}
+	w := string(s.lower(b))
 	if second, ok := stateSecond[w]; ok && s.tok(j+1).kind == tWord {
 		n := string(s.lower(s.str(j + 1)))
 		if containsWord(second, n) {

@@ -3,10 +3,17 @@ package dlp
 // scanNames finds person names: after titles, relations, labels and
 // "signed by"; and dictionary names shaped like names.
 func (s *scanner) scanNames() {
+	s.caps = s.caps[:0]
 	for i := 0; i < len(s.toks); i++ {
-		t := s.toks[i]
+		t := &s.toks[i]
 		if t.kind != tWord || int(t.s) < s.nameSkip {
 			continue
+		}
+		if t.kw == 0 && t.shape == shLower && !s.uniform && t.e-t.s > 1 {
+			continue // no context word, and lower case: not a name here
+		}
+		if t.kw == 0 && t.shape != shLower && t.e-t.s >= 3 {
+			s.caps = append(s.caps, int32(i)) // for repeatNames
 		}
 		switch {
 		case t.kw&kwTitle != 0 && s.titleName(i):
@@ -15,10 +22,14 @@ func (s *scanner) scanNames() {
 		case t.kw&kwBy != 0 && s.byWord(i+1) && s.contextName(i, i+2, 0.9, "name-signed-by"):
 		case t.kw&kwPt != 0 && s.contextName(i, i+1, 0.75, "name-patient"):
 		case s.discussedWith(i) && s.contextName(i, i+1, 0.85, "name-signed-by"):
+		case t.kw&(kwNameCue|kwNameLbl) != 0 && s.nameCue(i):
+		case s.speakerName(i):
+		case s.personVerbName(i):
 		default:
 			s.dictName(i)
 		}
 	}
+	s.repeatNames()
 }
 
 func (s *scanner) byWord(j int) bool {

@@ -13,6 +13,10 @@ func (s *scanner) dictName(i int) {
 	if n == 0 || s.eponymAfter(next) {
 		return
 	}
+	if e, k := s.unknownAfter(next); k > next {
+		end, n, next = e, n+k-next, k // "Jarmila Fiedlerová"
+		f |= nFirst
+	}
 	last := s.nameFlags(next - 1)
 	if s.isPunct(next-1, '.') {
 		last = 0
@@ -49,7 +53,7 @@ func (s *scanner) initialBefore(i int) int {
 }
 
 func (s *scanner) nameShaped(i int) bool {
-	t := s.toks[i]
+	t := &s.toks[i]
 	if s.uniform {
 		return t.e-t.s >= 2
 	}

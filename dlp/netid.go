@@ -5,7 +5,7 @@ import (
 	"net/netip"
 )
 
-// scanAt finds e-mail addresses around each "@" and IPv6 addresses.
+// scanAt finds e-mail addresses around each "@".
 func (s *scanner) scanAt() {
 	t := s.text
 	for off := 0; off < len(t); {
@@ -25,7 +25,6 @@ func (s *scanner) scanAt() {
 			off = end
 		}
 	}
-	s.scanIPv6()
 }
 
 func isEmailLocal(c byte) bool {
@@ -56,85 +55,85 @@ func (s *scanner) domainEnd(p int) int {
 	return e
 }
 
-// scanURLs finds web addresses starting with a scheme or "www.".
-func (s *scanner) scanURLs() {
-	t := s.text
-	for off := 0; off < len(t); {
-		k := indexURL(t[off:])
-		if k < 0 {
+// urlAt finds a web address at token i: the ":" of a scheme ("https://")
+// or the word "www" followed by a dot. Both are token tests, so text
+// without either costs nothing more.
+func (s *scanner) urlAt(i int) {
+	t, tk := s.text, s.toks[i]
+	start := int(tk.s)
+	if start < s.urlSkip {
+		return
+	}
+	switch tk.kind {
+	case tPunct: // "://": the scheme is the (up to six) ASCII letters before it
+		if t[start] != ':' || start+2 >= len(t) || t[start+1] != '/' || t[start+2] != '/' {
 			return
 		}
-		start := off + k
-		end := start
-		for end < len(t) && !isSpace(t[end]) && t[end] != '<' && t[end] != '>' && t[end] != '"' && end-start < 2048 {
-			end++
-		}
-		for end > start && bytes.IndexByte([]byte(".,;:!?)]}'"), t[end-1]) >= 0 {
-			end--
-		}
-		if end-start > 8 {
-			s.add(URL, start, end, 0.9, "url")
-		}
-		off = max(end, start+1)
-	}
-}
-
-// indexURL returns the offset of the next "http://", "https://", "ftp://"
-// or "www." in b.
-func indexURL(b []byte) int {
-	best := -1
-	for _, p := range [][]byte{[]byte("://"), []byte("www."), []byte("WWW.")} {
-		k := bytes.Index(b, p)
-		if k < 0 {
-			continue
-		}
-		if p[0] == ':' {
-			s := k
-			for s > 0 && k-s < 6 && (isLower(b[s-1]) || isUpper(b[s-1])) {
-				s--
-			}
-			if s == k {
-				continue
-			}
-			k = s
-		}
-		if best < 0 || k < best {
-			best = k
-		}
-	}
-	return best
-}
-
-// scanIPv6 finds IPv6 addresses: hex groups with at least two colons.
-func (s *scanner) scanIPv6() {
-	t := s.text
-	for off := 0; off < len(t); {
-		k := bytes.IndexByte(t[off:], ':')
-		if k < 0 {
-			return
-		}
-		c := off + k
-		start := c
-		for start > 0 && c-start < 5 && isHex(t[start-1]) {
+		k := start
+		for start > 0 && k-start < 6 && (isLower(t[start-1]) || isUpper(t[start-1])) {
 			start--
 		}
-		end := c
-		for end < len(t) && end-start < 45 && (isHex(t[end]) || t[end] == ':' || t[end] == '.') {
-			end++
+		if start == k {
+			return
 		}
-		off = max(end, c+1)
-		if bytes.Count(t[start:end], []byte(":")) < 3 && !bytes.Contains(t[start:end], []byte("::")) {
-			continue
+	case tWord:
+		w := t[tk.s:tk.e]
+		if string(w) != "www" && string(w) != "WWW" || !s.isPunct(i+1, '.') {
+			return
 		}
-		for end > start && t[end-1] == '.' {
-			end--
-		}
-		if start > 0 && isAlnum(t[start-1]) {
-			continue
-		}
-		if a, err := netip.ParseAddr(string(t[start:end])); err == nil && a.Is6() {
-			s.add(IP, start, end, 0.9, "ipv6")
-		}
+	default:
+		return
+	}
+	end := start
+	for end < len(t) && !isSpace(t[end]) && t[end] != '<' && t[end] != '>' && t[end] != '"' && end-start < 2048 {
+		end++
+	}
+	for end > start && isURLTrail(t[end-1]) {
+		end--
+	}
+	if end-start > 8 {
+		s.add(URL, start, end, 0.9, "url")
+		s.urlSkip = end
+	}
+}
+
+// isURLTrail reports whether c, ending a web address, is punctuation of
+// the sentence around it.
+func isURLTrail(c byte) bool {
+	switch c {
+	case '.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '"':
+		return true
+	}
+	return false
+}
+
+// ipv6At finds an IPv6 address around the ":" at token i: hex groups with
+// at least three colons, or a "::".
+func (s *scanner) ipv6At(i int) {
+	t, c := s.text, int(s.toks[i].s)
+	if c < s.ipSkip || c+1 >= len(t) || !isHex(t[c+1]) && t[c+1] != ':' {
+		return
+	}
+	start := c
+	for start > 0 && c-start < 5 && isHex(t[start-1]) {
+		start--
+	}
+	end := c
+	for end < len(t) && end-start < 45 && (isHex(t[end]) || t[end] == ':' || t[end] == '.') {
+		end++
+	}
+	s.ipSkip = end
+	if bytes.Count(t[start:end], []byte(":")) < 3 && !bytes.Contains(t[start:end], []byte("::")) {
+		return
+	}
+	for end > start && t[end-1] == '.' {
+		end--
+	}
+	if start > 0 && isAlnum(t[start-1]) {
+		return
+	}
+	if a, err := netip.ParseAddr(string(t[start:end])); err == nil && a.Is6() {
+		s.add(IP, start, end, 0.9, "ipv6")
 	}
 }
 

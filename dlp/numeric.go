@@ -77,8 +77,7 @@ func (s *scanner) matchDigits(i int, g []grp) int {
 	}
 	if end == 0 && (len(g) > 1 || s.ctxMask&(kwPhone|kwPager|kwFax) != 0 || s.ctxIdx != i ||
 		g[0].s > 0 && s.text[g[0].s-1] == '+') {
-		typ, ctx := s.phoneType(i)
-		end = s.phoneLoose(i, ctx, typ)
+		end = s.phoneLoose(i)
 	}
 	if end == 0 {
 		end = s.age(i, g)
@@ -122,6 +121,9 @@ func (s *scanner) ssn(i int, g []grp) int {
 
 func (s *scanner) phone(i int, g []grp) int {
 	t := s.text
+	if n := g[0].n(); len(g) < 2 && n != 4 && n != 5 && n != 10 && n != 11 {
+		return 0 // no telephone shape starts with this run alone
+	}
 	typ, ctx := s.phoneType(i)
 	k, start := 0, g[0].s
 	if len(g) >= 4 && g[0].n() == 1 && t[g[0].s] == '1' && g[1].sep != '/' {
@@ -306,7 +308,7 @@ func (s *scanner) afterState(i int) bool {
 		return false
 	}
 	b := s.str(j)
-	if len(b) == 2 && w.shape == shUpper && stateCodes[string(b)] {
+	if len(b) == 2 && w.shape == shUpper && isStateCode(b) {
 		return true
 	}
 	return s.stateEndsAt(j) > 0

@@ -6,15 +6,19 @@ package dlp
 // "001-518-640-0854", "467 3395". A leading "+" or "00" is strong enough
 // alone; otherwise a telephone keyword must come before the number, or the
 // number must be the French/Belgian five pairs of digits.
-func (s *scanner) phoneLoose(i int, ctx bool, typ Type) int {
+func (s *scanner) phoneLoose(i int) int {
 	t := s.text
 	start := int(s.toks[i].s)
+	end, digits, groups, pairs := phoneRun(t, start)
+	if digits < 7 || digits > 15 {
+		return 0
+	}
+	typ, ctx := s.phoneType(i)
 	plus := start > 0 && t[start-1] == '+'
 	if ctx && s.ctxBefore(i, 5, idContext|kwZip) {
 		ctx = false // "licence number 123 456 789", "card number": not a telephone
 	}
-	end, digits, groups, pairs := phoneRun(t, start)
-	if digits < 7 || digits > 15 || groups < 2 && !(ctx && digits >= 7 && digits <= 12) {
+	if groups < 2 && !(ctx && digits <= 12) {
 		return 0
 	}
 	if end < len(t) && (isAlnum(t[end]) || t[end] == '/') {

@@ -1,5 +1,10 @@
 package dlp
 
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
 // token kinds
 const (
 	tWord  = iota + 1 // letters (bytes >= 0x80 count as letters)
@@ -27,17 +32,27 @@ type token struct {
 
 // scanner holds the scratch state of one chunk scan; it is not shared.
 type scanner struct {
-	e        *Engine
-	text     []byte
-	base     int
-	toks     []token
-	found    []Finding
-	uniform  bool // text is all upper or all lower case: case says nothing
-	numSkip  int  // digit detectors already covered text before this offset
-	nameSkip int  // name detectors already covered text before this offset
-	lowbuf   [32]byte
-	ctxIdx   int    // token whose context mask is cached, or -1
-	ctxMask  kwFlag // keyword flags of the ctxSpan tokens before ctxIdx
+	e     *Engine
+	text  []byte
+	base  int
+	toks  []token
+	found []Finding    // of the whole text, not only this chunk
+	keys  []findingKey // scratch space of resolve
+	caps  []int32      // capitalised words outside names, for repeatNames
+	// chunkFound is the index in found of this chunk's first finding.
+	chunkFound int
+	uniform    bool // text is all upper or all lower case: case says nothing
+	numSkip    int  // digit detectors already covered text before this offset
+	nameSkip   int  // name detectors already covered text before this offset
+	urlSkip    int  // a web address already covers text before this offset
+	ipSkip     int  // the IPv6 detector already read text before this offset
+	addrSkip   int  // an international street address already covers text before this offset
+	lowbuf     [32]byte
+	ctxIdx     int    // token whose context mask is cached, or -1
+	ctxMask    kwFlag // keyword flags of the ctxSpan tokens before ctxIdx
+	// nameCache remembers dictionary flags of recent words (see
+	// cachedNameFlags); it outlives a scan, since the scanner is pooled.
+	nameCache [nameCacheSize]uint64
 }
 
 func newScanner(e *Engine) *scanner { return &scanner{e: e} }
@@ -45,8 +60,8 @@ func newScanner(e *Engine) *scanner { return &scanner{e: e} }
 func (s *scanner) reset(text []byte, base int) {
 	s.text, s.base = text, base
 	s.toks = s.toks[:0]
-	s.found = s.found[:0]
-	s.numSkip, s.nameSkip = 0, 0
+	s.numSkip, s.nameSkip, s.urlSkip, s.ipSkip, s.addrSkip = 0, 0, 0, 0, 0
+	s.chunkFound = len(s.found)
 	s.ctxIdx = -1
 }
 
@@ -54,7 +69,6 @@ func (s *scanner) run() {
 	s.tokenize()
 	s.scanTokens()
 	s.scanAt()
-	s.scanURLs()
 }
 
 func (s *scanner) add(t Type, start, end int, conf float64, det string) {
@@ -112,64 +126,132 @@ var byteClass = func() (t [256]uint8) {
 	return t
 }()
 
+// letterCount adds, for each letter byte, one to the upper-case count (bits
+// 32-47) or the lower-case count (bits 0-15); other letters (bytes >= 0x80)
+// add to bits 48-63, which only mark them as letters. A chunk is shorter
+// than 2^16 bytes (see chunkFitsCounts), so the fields never overflow into
+// each other.
+const chunkFitsCounts = uint16(chunkSize) // does not compile when a chunk could overflow a count
+
+var letterCount = func() (t [256]uint64) {
+	for c := 0; c < 256; c++ {
+		switch byteClass[c] {
+		case cUpper:
+			t[c] = 1 << 32
+		case cLower:
+			t[c] = 1
+		case cHigh:
+			t[c] = 1 << 48
+		}
+	}
+	return t
+}()
+
 // tokenize splits the chunk into words, numbers and punctuation, and
-// decides whether letter case carries information.
+// decides whether letter case carries information. Tokens are written in
+// place; the slice grows only when a chunk has more than one token in three
+// bytes.
 func (s *scanner) tokenize() {
 	t, upper, lower, line := s.text, 0, 0, int32(0)
-	if cap(s.toks) < len(t)/3 {
-		s.toks = make([]token, 0, len(t)/3)
+	if cap(s.toks) < len(t)/3+16 {
+		s.toks = make([]token, len(t)/3+16)
 	}
+	toks, n := s.toks[:cap(s.toks)], 0
 	for i := 0; i < len(t); {
-		switch byteClass[t[i]] {
+		c := byteClass[t[i]]
+		switch c {
 		case cSpace:
 			i++
+			continue
 		case cNewline:
 			line++
 			i++
+			continue
+		}
+		if n == len(toks) {
+			toks = append(toks, token{})
+			toks = toks[:cap(toks)]
+		}
+		tk := &toks[n]
+		n++
+		switch c {
 		case cDigit:
 			j := i + 1
 			for j < len(t) && byteClass[t[j]] == cDigit {
 				j++
 			}
-			s.toks = append(s.toks, token{s: int32(i), e: int32(j), line: line, kind: tNum})
+			tk.set(i, j, line, tNum)
 			i = j
 		case cUpper, cLower, cHigh:
-			j, up, lo := i, 0, 0
-		letters:
+			j, acc := i, uint64(0)
 			for ; j < len(t); j++ {
-				switch byteClass[t[j]] {
-				case cUpper:
-					up++
-				case cLower:
-					lo++
-				case cHigh:
-				default:
-					break letters
+				k := letterCount[t[j]]
+				if k == 0 {
+					break
 				}
+				acc += k
 			}
+			up, lo := int(acc>>32&0xffff), int(acc&0xffff)
 			upper, lower = upper+up, lower+lo
-			tk := token{s: int32(i), e: int32(j), line: line, kind: tWord, shape: shapeOf(t[i:j], up, lo)}
+			tk.set(i, j, line, tWord)
+			if acc>>48 == 0 {
+				tk.shape = shapeOf(t[i:j], up, lo)
+			} else {
+				tk.shape = shapeOfRunes(t[i:j])
+			}
 			tk.kw = s.lookupKW(t[i:j])
-			s.toks = append(s.toks, tk)
 			i = j
 		default:
-			s.toks = append(s.toks, token{s: int32(i), e: int32(i + 1), line: line, kind: tPunct})
+			tk.set(i, i+1, line, tPunct)
 			i++
 		}
 	}
+	s.toks = toks[:n]
 	s.uniform = upper > 3*lower || upper*100 < lower
 }
 
+// set overwrites every field of a reused token. It stores field by field:
+// a composite literal is built on the stack and copied with wide loads that
+// stall on the narrow stores before them.
+func (tk *token) set(s, e int, line int32, kind uint8) {
+	tk.s, tk.e, tk.line, tk.kind = int32(s), int32(e), line, kind
+	tk.shape, tk.nf, tk.nfOK, tk.kw = 0, 0, false, 0
+}
+
 func shapeOf(w []byte, up, lo int) uint8 {
-	switch {
-	case lo == 0 && up > 0:
-		return shUpper
-	case up == 0:
-		return shLower
-	case up == 1 && isUpper(w[0]):
-		return shTitle
+	return shapes[b2u(up > 0)|b2u(lo > 0)<<1|b2u(up == 1 && isUpper(w[0]))<<2]
+}
+
+// shapeOfRunes is shapeOf for words with letters beyond ASCII ("Ávalos",
+// "ΠΑΦΟΣ", "Červinková"): it decodes them to see their case.
+func shapeOfRunes(w []byte) uint8 {
+	up, lo, first := 0, 0, false
+	for k := 0; k < len(w); {
+		r, n := utf8.DecodeRune(w[k:])
+		switch {
+		case unicode.IsUpper(r):
+			up++
+			first = first || k == 0
+		case unicode.IsLower(r):
+			lo++
+		}
+		k += n
 	}
-	return shMixed
+	return shapes[b2u(up > 0)|b2u(lo > 0)<<1|b2u(up == 1 && first)<<2]
+}
+
+// shapes maps (has upper, has lower, one upper and it comes first) to a
+// shape: a table instead of branches, which letter case makes unpredictable.
+var shapes = [8]uint8{
+	0b000: shLower, 0b001: shUpper, 0b010: shLower, 0b011: shMixed,
+	0b100: shLower, 0b101: shUpper, 0b110: shLower, 0b111: shTitle,
+}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // lower returns b lower-cased in scratch space (valid until the next call),
@@ -185,7 +267,11 @@ func (s *scanner) lower(b []byte) []byte {
 }
 
 func (s *scanner) lookupKW(w []byte) kwFlag {
-	if len(w) > maxKWLen || kwFilter[kwIdx(w[0])][kwIdx(w[1%len(w)])]&(1<<len(w)) == 0 {
+	second := w[0]
+	if len(w) > 1 {
+		second = w[1]
+	}
+	if len(w) > maxKWLen || kwFilter[kwIndex[w[0]]][kwIndex[second]]&(1<<len(w)) == 0 {
 		return 0
 	}
 	return kwTable.get(w)
