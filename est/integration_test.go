@@ -113,7 +113,8 @@ func (e *realEnv) start(t testing.TB, authority *pki.Authority) {
 		PasswordParams: argon2id.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}},
 		httpapi.Services{Orgs: e.db, Manufacturers: e.db, Products: e.db, Versions: e.db, Devices: e.db,
 			Grants: e.db, Users: e.db, Tokens: e.db, Sessions: e.db, Audit: e.db, Alerts: e.db, Incidents: e.db,
-			PKI: authority, PKIStore: e.db, DLPScanner: scanner, DLPPolicy: policy.Default(), DLPEvents: e.db})
+			PKI: authority, PKIStore: e.db, DLPScanner: scanner, DLPPolicy: policy.Default(), DLPEvents: e.db,
+			Vuln: sqlstore.NewVuln(e.db, e.db, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

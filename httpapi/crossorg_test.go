@@ -18,6 +18,7 @@ var validBodies = map[string]string{
 	"PATCH /api/v1/users/{id}":            `{"name":"Renamed"}`,
 	"PATCH /api/v1/incidents/{id}":        `{"status":"closed"}`,
 	"POST /api/v1/products/{id}/versions": `{"version":"9.9"}`,
+	"PATCH /api/v1/vuln/plan/{id}":        `{"state":"planned"}`,
 
 	"POST /api/v1/pki/certificates/{serial}/revoke": `{"reason":"keyCompromise"}`,
 }

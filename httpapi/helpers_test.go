@@ -72,6 +72,7 @@ type orgFixture struct {
 	manufacturer, product, version       int64
 	device, otherDevice, user, victimTok int64
 	grant, alert, incident, quarantine   int64
+	planEntry, suppression               int64 // vulnerability plan entry and suppression
 	issuingCA                            int64
 	cert                                 string // serial of a certificate of device
 	email                                string
@@ -99,7 +100,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 func services(db *sqlstore.DB, ca pki.Service) httpapi.Services {
 	return httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
 		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, PKI: ca, PKIStore: db, Ready: db.Ping,
-		DLPScanner: textScanner{}, DLPPolicy: blockExternal{}, DLPEvents: db}
+		DLPScanner: textScanner{}, DLPPolicy: blockExternal{}, DLPEvents: db, Vuln: sqlstore.NewVuln(db, db, nil)}
 }
 
 // textScanner scans a body as one piece of free text (the real scanner,
@@ -199,6 +200,7 @@ func (e *env) seed(slug string, kind airtight.OrgKind) *orgFixture {
 		Action: dlp.ActionQuarantine, Rule: "r", Reason: "quarantined for " + slug, Types: map[dlp.Type]int{dlp.SSN: 1}}, q))
 	f.quarantine = q.ID
 	f.issuingCA, f.cert = e.seedPKI(ctx, slug, f.device)
+	f.planEntry, f.suppression = e.seedVuln(ctx, slug, f.version)
 	return f
 }
 
@@ -359,6 +361,8 @@ func fillPath(pattern string, f *orgFixture) string {
 		{"/api/v1/products/", f.product}, {"/api/v1/versions/", f.version}, {"/api/v1/grants/", f.grant},
 		{"/api/v1/users/", f.user}, {"/api/v1/tokens/", f.victimTok}, {"/api/v1/alerts/", f.alert},
 		{"/api/v1/incidents/", f.incident}, {"/api/v1/dlp/quarantine/", f.quarantine},
+		{"/api/v1/vuln/versions/", f.version}, {"/api/v1/vuln/plan/", f.planEntry},
+		{"/api/v1/vuln/suppressions/", f.suppression},
 	}
 	for _, x := range ids {
 		if strings.HasPrefix(pattern, x.prefix) {

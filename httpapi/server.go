@@ -17,6 +17,7 @@ import (
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
+	"github.com/airtight/airtight/vuln"
 )
 
 // Services are the domain services the API calls. *sqlstore.DB implements
@@ -44,6 +45,8 @@ type Services struct {
 	// OnRevoke, when set, is called after every successful revocation
 	// (e.g. to drop the OCSP responder's cached answers for the serial).
 	OnRevoke func(caID int64, serial string)
+	// Vuln is vulnerability management (sqlstore.Vuln).
+	Vuln vuln.Service
 }
 
 // Config configures a Server. The zero value of every field is usable.
@@ -144,6 +147,7 @@ func (svc Services) validate() error {
 		"Users": svc.Users != nil, "Tokens": svc.Tokens != nil, "Sessions": svc.Sessions != nil,
 		"Audit": svc.Audit != nil, "Alerts": svc.Alerts != nil, "Incidents": svc.Incidents != nil,
 		"DLPScanner": svc.DLPScanner != nil, "DLPPolicy": svc.DLPPolicy != nil, "DLPEvents": svc.DLPEvents != nil, "PKI": svc.PKI != nil, "PKIStore": svc.PKIStore != nil,
+		"Vuln": svc.Vuln != nil,
 	} {
 		if !ok {
 			missing = append(missing, name)

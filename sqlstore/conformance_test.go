@@ -78,10 +78,15 @@ func testConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Incidents", testIncidents},
 		{"DLPEvents", testDLPEvents},
 		{"SecureMessages", testSecureMessages},
+		{"VulnImportEvaluate", testVulnImportEvaluate},
+		{"VulnPlanRiskSuppress", testVulnPlanRiskSuppress},
+		{"VulnSharing", testVulnSharing},
+		{"VulnICSMA", testVulnICSMA},
 		{"NoActor", testNoActor},
 		{"AuditEveryChange", testAuditEveryChange},
 		{"AuditTamper", func(t *testing.T, _ *fixture) { testAuditTamper(t, open) }},
 		{"PKI", func(t *testing.T, _ *fixture) { testPKI(t, open) }},
+		{"Observations", func(t *testing.T, _ *fixture) { testObserve(t, open) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

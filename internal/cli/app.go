@@ -38,6 +38,7 @@ type App struct {
 	Alerts    alert.Service
 	Notify    *notify.Dispatcher
 	DLP       *dlpParts
+	Vuln      *vulnParts
 	monitor   *monitor
 	opts      appOptions
 	main, est *listener
@@ -83,6 +84,9 @@ func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 		return nil, err
 	}
 	if err := a.wireDLP(); err != nil {
+		return nil, err
+	}
+	if err := a.wireVuln(); err != nil {
 		return nil, err
 	}
 	// The dashboard's login form goes through the API server's session
@@ -157,6 +161,7 @@ func (a *App) services() httpapi.Services {
 		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Ready: db.Ping,
 		PKI: a.Authority, PKIStore: db, OnRevoke: a.OCSP.Invalidate,
 		DLPScanner: a.DLP.Scanner, DLPPolicy: a.DLP.Policy, DLPEvents: db, DLPRelease: releaser{a.DLP},
+		Vuln: a.Vuln.Service,
 	}
 }
 
@@ -211,6 +216,7 @@ func (a *App) Start(ctx context.Context) error {
 		}
 	}
 	go a.housekeeping()
+	a.startVuln()
 	a.log.Info("serving", "url", a.URL(), "database", a.DB.Engine())
 	if a.est != nil {
 		a.log.Info("serving EST with client certificates", "addr", a.est.ln.Addr().String())
@@ -336,6 +342,7 @@ func (a *App) Stop(ctx context.Context) error {
 			}
 		}
 	}
+	a.stopVuln()
 	if err := a.stopDLP(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("dlp gateways: %w", err))
 	}

@@ -22,7 +22,8 @@ import (
 
 func (e *env) vulnCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "vuln", Short: "Match devices and SBOMs to vulnerability advisories"}
-	cmd.AddCommand(e.vulnScanCommand(), e.vulnPlanCommand(), e.vulnDiffCommand())
+	cmd.AddCommand(e.vulnScanCommand(), e.vulnPlanCommand(), e.vulnDiffCommand(),
+		e.vulnImportCommand(), e.vulnSBOMCommand(), e.vulnEvaluateCommand())
 	return cmd
 }
 
