@@ -24,7 +24,8 @@ type vulnParts struct {
 
 // vulnSettings are the scheduled-fetch settings: vuln-feeds (comma-separated
 // URLs or paths) and vuln-interval (a Go duration; empty or 0: off). They
-// are read from AIRTIGHT_VULN_FEEDS and AIRTIGHT_VULN_INTERVAL.
+// are configuration settings like the others (flag, AIRTIGHT_VULN_FEEDS,
+// YAML vuln_feeds).
 type vulnSettings struct {
 	Feeds    []string
 	Interval time.Duration
@@ -58,7 +59,11 @@ func parseVulnSettings(feeds, interval string) (vulnSettings, error) {
 // notification dispatcher when one is configured.
 func (a *App) wireVuln() error {
 	a.Vuln = &vulnParts{Service: sqlstore.NewVuln(a.DB, a.Alerts, a.log)}
-	s, err := parseVulnSettings(os.Getenv("AIRTIGHT_VULN_FEEDS"), os.Getenv("AIRTIGHT_VULN_INTERVAL"))
+	var feeds, interval string
+	if c := a.opts.Conf; c != nil {
+		feeds, interval = c.VulnFeeds, c.VulnInterval
+	}
+	s, err := parseVulnSettings(feeds, interval)
 	if err != nil {
 		return err
 	}

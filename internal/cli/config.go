@@ -57,6 +57,10 @@ type Config struct {
 	CaptureIface string `yaml:"capture_iface"` // network interface to capture from (Linux)
 	IngestHTTP   string `yaml:"ingest_http"`   // "on": accept JSON lines at POST /ingest/events
 	SigmaRules   string `yaml:"sigma_rules"`   // comma-separated directories of Sigma rules
+
+	// Vulnerability feeds fetched on a schedule.
+	VulnFeeds    string `yaml:"vuln_feeds"`    // comma-separated URLs or paths
+	VulnInterval string `yaml:"vuln_interval"` // Go duration, at least 1m; empty: off
 }
 
 // setting binds one configuration key to its flag, variable and YAML field.
@@ -98,6 +102,8 @@ var settings = []setting{
 	{"capture-iface", func(c *Config) *string { return &c.CaptureIface }, "", "network interface to capture packets from (Linux, needs CAP_NET_RAW); off when empty"},
 	{"ingest-http", func(c *Config) *string { return &c.IngestHTTP }, "", "on: accept monitoring events as JSON lines at POST /ingest/events (admin or device tokens)"},
 	{"sigma-rules", func(c *Config) *string { return &c.SigmaRules }, "", "directories of Sigma rules for monitoring, comma-separated"},
+	{"vuln-feeds", func(c *Config) *string { return &c.VulnFeeds }, "", "advisory feeds fetched on a schedule (OSV all.zip, CSAF, NVD, KEV, EPSS...): comma-separated URLs or paths"},
+	{"vuln-interval", func(c *Config) *string { return &c.VulnInterval }, "", "how often vuln-feeds are fetched (conditional requests), e.g. 6h; off when empty"},
 	{"notify-min-severity", func(c *Config) *string { return &c.NotifyMinSeverity }, "", "lowest alert severity that is notified: info, low (when empty), medium, high, critical"},
 }
 
