@@ -106,6 +106,7 @@ type Pipeline struct {
 	// Touched only by the goroutine processing events.
 	merged *correlate.Table[string, alert]
 	last   time.Time // latest event time seen
+	closed time.Time // event time detectors' windows were last closed at
 	emitFn func(*detect.Detection)
 }
 
@@ -183,6 +184,7 @@ func (p *Pipeline) Close() { p.closer.Do(func() { close(p.quit) }) }
 // updates are output either way. Run must be called once.
 func (p *Pipeline) Run(ctx context.Context) error {
 	defer p.flush()
+	defer p.closeWindows()
 	for {
 		select {
 		case <-ctx.Done():
@@ -245,6 +247,33 @@ func (p *Pipeline) process(e *detect.Event) {
 		p.observe(d, e)
 	}
 	p.processed.Add(1)
+	if p.last.Sub(p.closed) >= time.Minute {
+		p.closeWindows()
+	}
+}
+
+// Flusher is a detector with windows that can only be judged when they
+// end ("fewer than N events in 10 minutes"): the pipeline calls Flush with
+// the latest event time every minute of event time and when it stops.
+type Flusher interface {
+	Flush(now time.Time, emit func(*detect.Detection))
+}
+
+func (p *Pipeline) closeWindows() {
+	p.closed = p.last
+	for _, d := range p.cfg.Detectors {
+		if f, ok := d.(Flusher); ok {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						p.panics.Add(1)
+						p.cfg.Logger.Error("detector panicked in flush", "detector", fmt.Sprintf("%T", d), "panic", fmt.Sprint(r))
+					}
+				}()
+				f.Flush(p.last, p.emitFn)
+			}()
+		}
+	}
 }
 
 func (p *Pipeline) resolve(ep *detect.Endpoint) {

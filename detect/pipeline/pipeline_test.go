@@ -395,3 +395,34 @@ func TestBaselineInPipeline(t *testing.T) {
 		t.Errorf("alerts %v, want %s", rules, want)
 	}
 }
+
+// windowed is a detector whose window is judged only when it ends.
+type windowed struct{ flushes []time.Time }
+
+func (w *windowed) Observe(*detect.Event, func(*detect.Detection)) {}
+func (w *windowed) Flush(now time.Time, emit func(*detect.Detection)) {
+	w.flushes = append(w.flushes, now)
+	emit(&detect.Detection{Rule: "few-events", Title: "Too few heartbeats", Severity: "medium", Device: "x", LastSeen: now})
+}
+
+// TestFlusherWindows: detectors with end-judged windows are flushed every
+// minute of event time and once more at the end, and what they emit
+// becomes an alert.
+func TestFlusherWindows(t *testing.T) {
+	w := &windowed{}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var events []detect.Event
+	for i := range 5 {
+		events = append(events, detect.Event{Time: t0.Add(time.Duration(i) * 40 * time.Second), Class: detect.ClassLog, Source: "test"})
+	}
+	alerts, _, err := Replay(context.Background(), Config{Detectors: []detect.Detector{w}}, events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.flushes) < 2 || !w.flushes[len(w.flushes)-1].Equal(t0.Add(160*time.Second)) {
+		t.Errorf("flushes at %v", w.flushes)
+	}
+	if len(alerts) != 1 || alerts[0].Rule != "few-events" {
+		t.Errorf("alerts = %+v", alerts)
+	}
+}
