@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -32,6 +33,7 @@ import (
 	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
+	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/httpapi"
 	"github.com/airtight/airtight/inventory"
@@ -65,6 +67,7 @@ type seeded struct {
 	certAlert  int64 // the certificate-expiry alert on BM-0003
 	incident   int64 // the incident of the two detection alerts on BM-0007
 	quarantine int64 // the held upload
+	discovered int64 // the unknown laptop monitoring saw
 }
 
 // startServer builds the whole server on a fresh SQLite database with one
@@ -100,17 +103,18 @@ func startServer(t *testing.T) (*httptest.Server, seeded) {
 	s.certAlert = seedAlert(t, sys, db)
 	s.incident = seedIncident(t, sys, db)
 	s.quarantine = seedDLP(t, sys, db)
+	s.discovered = seedNetwork(t, sys, db)
 
 	deferred := &web.DeferredAuth{}
 	h, err := web.New(web.Config{Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db, Alerts: db,
-		Incidents: db, DLP: db, Certs: db, Auth: deferred, Version: "browser-test"})
+		Incidents: db, DLP: db, Certs: db, Network: db, Auth: deferred, Version: "browser-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := httpapi.New(httpapi.Config{Pages: h.Routes(), PageError: h.ErrorPage, PasswordParams: argon2id.Fast, Version: "browser-test"},
 		httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
 			Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Ready: db.Ping,
-			DLPScanner: noScanner{}, DLPPolicy: allowAll{}, DLPEvents: db,
+			DLPScanner: noScanner{}, DLPPolicy: allowAll{}, DLPEvents: db, Vuln: sqlstore.NewVuln(db, db, nil),
 			PKI: pki.NewAuthority(db, browserKeys(t)), PKIStore: db})
 	if err != nil {
 		t.Fatal(err)
@@ -202,6 +206,39 @@ func seedDLP(t *testing.T, ctx context.Context, db *sqlstore.DB) int64 {
 		t.Fatal(err)
 	}
 	return q.ID
+}
+
+// seedNetwork records a minute of monitoring as the observer would: the
+// CT scanner BM-0003 sending images to BM-0008, an unknown laptop
+// mounting a share on BM-0003, and BM-0001 talking to the internet. It
+// returns the laptop's discovered-device id.
+func seedNetwork(t *testing.T, ctx context.Context, db *sqlstore.DB) int64 {
+	t.Helper()
+	dev := func(tag, ip, zone string) detect.Talker {
+		return detect.Talker{DeviceID: findDevice(t, ctx, db, tag), IP: netip.MustParseAddr(ip), Label: tag, Zone: zone}
+	}
+	ct, ct2 := dev("BM-0003", "10.20.0.3", "imaging-vlan-20"), dev("BM-0008", "10.20.0.8", "imaging-vlan-20")
+	pump := dev("BM-0001", "10.20.0.1", "clinical-vlan-10")
+	laptop := detect.Talker{IP: netip.MustParseAddr("10.20.0.200")}
+	now := time.Now().UTC().Add(-time.Minute)
+	m := now.Truncate(time.Minute)
+	o := &detect.Observations{
+		Links: []detect.Link{
+			{Src: ct, Dst: ct2, App: "dicom", Protocol: "tcp", Port: 104, Events: 40, Packets: 9000, Bytes: 120_000_000, FirstSeen: now, LastSeen: now, AETitles: []string{"CT03>CT08"}},
+			{Src: laptop, Dst: ct, App: "smb", Protocol: "tcp", Port: 445, Events: 6, Packets: 40, Bytes: 52_000, FirstSeen: now, LastSeen: now},
+			{Src: pump, Dst: detect.Talker{IP: netip.MustParseAddr("203.0.113.7")}, Protocol: "tcp", Port: 443, Events: 3, Bytes: 9000, FirstSeen: now, LastSeen: now},
+		},
+		Rates:      []detect.RateCount{{Minute: m, Source: "pcap", Class: "dicom_activity", Count: 40}, {Minute: m, Source: "netflow", Class: "network_activity", Count: 9}},
+		Discovered: []detect.Discovered{{IP: laptop.IP, MAC: "00:1a:2b:3c:4d:5e", Apps: []string{"smb"}, Events: 6, FirstSeen: now, LastSeen: now}},
+	}
+	if err := db.RecordObservations(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := db.ListDiscovered(ctx, detect.DiscoveredNew, "", 1)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("discovered: %v", err)
+	}
+	return list[0].ID
 }
 
 // seedAlert raises one certificate-expiry alert on device BM-0003, as the
@@ -431,6 +468,7 @@ func TestBrowser(t *testing.T) {
 
 	incidentScenario(t, ctx, seed, shot)
 	dlpScenario(t, ctx, seed, shot, confirms)
+	networkScenario(t, ctx, seed, shot)
 
 	// 7. Certificates: none issued yet, so the page explains how to start.
 	do(t, ctx, "certificates", chromedp.Click(css(`a.nav-item[href="/certificates"]`)),
@@ -530,6 +568,86 @@ func dlpScenario(t *testing.T, ctx context.Context, seed seeded, shot func(strin
 		t.Errorf("released tab: row %q", released)
 	}
 	shot("quarantine-released")
+}
+
+// networkScenario opens the network map and table, then adopts the
+// unknown laptop on the discovered-devices page.
+func networkScenario(t *testing.T, ctx context.Context, seed seeded, shot func(string)) {
+	t.Helper()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	do(t, ctx, "network", chromedp.Click(css(`a.nav-item[href="/network"]`)), chromedp.WaitVisible(css(`svg.chart-network`)))
+	lines := step(t, ctx, "map lines", chromedp.Evaluate[int](`document.querySelectorAll('svg.chart-network path.net-link').length`))
+	unknown := step(t, ctx, "unknown nodes", chromedp.Evaluate[int](`document.querySelectorAll('svg.chart-network .net-node-unknown').length`))
+	rows := step(t, ctx, "link rows", chromedp.Evaluate[int](`document.querySelectorAll('table.net-table tbody tr').length`))
+	table := step(t, ctx, "link table", chromedp.Text(css(`table.net-table`)))
+	rates := step(t, ctx, "rate bars", chromedp.Evaluate[int](`document.querySelectorAll('svg.chart-rates rect.tl-bar').length`))
+	trend := step(t, ctx, "alert bars", chromedp.Evaluate[int](`document.querySelectorAll('svg.chart-alert-trend rect.tl-bar').length`))
+	if lines != 3 || unknown != 1 || rows != 3 || !strings.Contains(table, "BM-0003") || !strings.Contains(table, "10.20.0.200") || rates != 2 || trend < 2 {
+		t.Errorf("network: %d lines, %d unknown nodes, %d rows (%q), %d rate bars, %d alert bars; want 3, 1, 3, 2 and at least 2",
+			lines, unknown, rows, table, rates, trend)
+	}
+	shot("network")
+
+	do(t, ctx, "discovered", chromedp.Click(css(`a.nav-item[href="/discovered"]`)), chromedp.WaitVisible(css(`table.discovered-table`)))
+	row := fmt.Sprintf("#discovered-%d", seed.discovered)
+	text := step(t, ctx, "discovered row", chromedp.Text(css(row)))
+	if !strings.Contains(text, "10.20.0.200") || !strings.Contains(text, "smb") {
+		t.Errorf("discovered: row %q", text)
+	}
+	shot("discovered")
+	do(t, ctx, "adopt", chromedp.Click(css(row+` form:has(input[value="adopted"]) button`)), chromedp.WaitVisible(css(`.flash`)))
+	flash := step(t, ctx, "adopt flash", chromedp.Text(css(`.flash`)))
+	if !strings.Contains(flash, "Marked as adopted") {
+		t.Errorf("after adopting: flash %q", flash)
+	}
+	do(t, ctx, "adopted tab", chromedp.Click(css(`a.tab[href="/discovered?status=adopted"]`)), chromedp.WaitVisible(css(row+` .discovered-adopted`)))
+	adopted := step(t, ctx, "adopted row", chromedp.Text(css(row)))
+	if !strings.Contains(adopted, "by "+browserEmail) {
+		t.Errorf("adopted tab: row %q", adopted)
+	}
+	shot("discovered-adopted")
+}
+
+// TestDiscoveredThroughServer posts discovered-device decisions through
+// the whole server: CSRF, the role policy and organization scoping.
+func TestDiscoveredThroughServer(t *testing.T) {
+	ts, seed := startServer(t)
+	admin := signIn(t, ts, browserEmail)
+	token := admin.csrf(t, "/discovered")
+	path := fmt.Sprintf("/discovered/%d/status", seed.discovered)
+	for _, tt := range []struct {
+		name    string
+		path    string
+		form    url.Values
+		want    int
+		wantLoc string
+	}{
+		{"no CSRF token", path, url.Values{"status": {"ignored"}}, 403, ""},
+		{"ignore", path, url.Values{"status": {"ignored"}, "csrf_token": {token}}, 303, "/discovered?done=ignored"},
+		{"unknown device", "/discovered/999999/status", url.Values{"status": {"ignored"}, "csrf_token": {token}}, 404, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, loc, _ := admin.post(t, tt.path, tt.form)
+			if code != tt.want || loc != tt.wantLoc {
+				t.Errorf("status %d Location %q, want %d %q", code, loc, tt.want, tt.wantLoc)
+			}
+		})
+	}
+	if _, body := admin.get(t, "/discovered?status=ignored"); !strings.Contains(body, "10.20.0.200") {
+		t.Error("the ignored device is not on the Ignored tab")
+	}
+	if code, body := admin.get(t, "/network"); code != 200 || !strings.Contains(body, "chart-network") {
+		t.Errorf("network page: status %d", code)
+	}
+	auditor := signIn(t, ts, auditorEmail)
+	atoken := auditor.csrf(t, "/discovered")
+	if code, _, body := auditor.post(t, path, url.Values{"status": {"new"}, "csrf_token": {atoken}}); code != 403 || !strings.Contains(body, "Not allowed") {
+		t.Errorf("auditor decision: status %d, want the 403 page", code)
+	}
+	code, body := auditor.get(t, "/discovered/adopted.csv")
+	if code != 200 || !strings.HasPrefix(body, "asset_tag,") {
+		t.Errorf("auditor csv: status %d %q", code, body)
+	}
 }
 
 // acceptDialogs accepts every confirmation dialog the page opens (the

@@ -9,6 +9,7 @@ import (
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/audit"
+	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
@@ -269,4 +270,49 @@ func (f *fakeReleaser) Release(_ context.Context, q *dlp.Quarantined) error {
 func (f *fakeReleaser) Shred(_ context.Context, q *dlp.Quarantined) error {
 	f.shredded = append(f.shredded, q.ID)
 	return f.err
+}
+
+type fakeNetwork struct {
+	ListLinksFn           func(context.Context, time.Time, int) ([]*detect.Link, error)
+	EventRatesFn          func(context.Context, time.Time, time.Duration) ([]detect.RateBucket, error)
+	AlertTrendFn          func(context.Context, time.Time) ([]detect.AlertTrendPoint, error)
+	ListDiscoveredFn      func(context.Context, detect.DiscoveredStatus, string, int) ([]*detect.Discovered, string, error)
+	SetDiscoveredStatusFn func(context.Context, int64, detect.DiscoveredStatus) (*detect.Discovered, error)
+}
+
+func (f *fakeNetwork) RecordObservations(context.Context, *detect.Observations) error {
+	return errUnexpected
+}
+func (f *fakeNetwork) ListLinks(ctx context.Context, since time.Time, limit int) ([]*detect.Link, error) {
+	if f.ListLinksFn == nil {
+		return nil, errUnexpected
+	}
+	return f.ListLinksFn(ctx, since, limit)
+}
+func (f *fakeNetwork) EventRates(ctx context.Context, since time.Time, step time.Duration) ([]detect.RateBucket, error) {
+	if f.EventRatesFn == nil {
+		return nil, errUnexpected
+	}
+	return f.EventRatesFn(ctx, since, step)
+}
+func (f *fakeNetwork) AlertTrend(ctx context.Context, since time.Time) ([]detect.AlertTrendPoint, error) {
+	if f.AlertTrendFn == nil {
+		return nil, errUnexpected
+	}
+	return f.AlertTrendFn(ctx, since)
+}
+func (f *fakeNetwork) ListDiscovered(ctx context.Context, s detect.DiscoveredStatus, cursor string, limit int) ([]*detect.Discovered, string, error) {
+	if f.ListDiscoveredFn == nil {
+		return nil, "", errUnexpected
+	}
+	return f.ListDiscoveredFn(ctx, s, cursor, limit)
+}
+func (f *fakeNetwork) SetDiscoveredStatus(ctx context.Context, id int64, s detect.DiscoveredStatus) (*detect.Discovered, error) {
+	if f.SetDiscoveredStatusFn == nil {
+		return nil, errUnexpected
+	}
+	return f.SetDiscoveredStatusFn(ctx, id, s)
+}
+func (f *fakeNetwork) PruneObservations(context.Context, time.Time) (int64, error) {
+	return 0, errUnexpected
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/audit"
+	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/httpapi"
 	"github.com/airtight/airtight/inventory"
@@ -54,8 +55,8 @@ type CertificateLister interface {
 }
 
 // Config holds the services the dashboard reads and the authenticator it
-// logs users in with. Every field but DLPRelease, Logger and Version is
-// required.
+// logs users in with. Every field but DLPRelease, Network, Logger and
+// Version is required.
 type Config struct {
 	Devices       inventory.DeviceService
 	Manufacturers inventory.ManufacturerService
@@ -70,9 +71,13 @@ type Config struct {
 	// either way).
 	DLPRelease dlp.Releaser
 	Certs      CertificateLister
-	Auth       Authenticator
-	Logger     *slog.Logger
-	Version    string
+	// Network holds monitoring's observations: the network map, event
+	// rates and discovered devices; nil where monitoring is not wired
+	// (the pages then say so).
+	Network detect.ObservationService
+	Auth    Authenticator
+	Logger  *slog.Logger
+	Version string
 }
 
 func (c Config) validate() error {
@@ -161,6 +166,10 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/dlp/quarantine", Roles: readRoles, Page: true, Summary: "Content held in quarantine for a decision", Handler: h.quarantineList},
 		{Method: "POST", Pattern: "/dlp/quarantine/{id}/release", Roles: quarantineRoles, Page: true, Summary: "Release quarantined content to its destination", Handler: h.decideQuarantine(dlp.QuarantineReleased)},
 		{Method: "POST", Pattern: "/dlp/quarantine/{id}/delete", Roles: quarantineRoles, Page: true, Summary: "Delete quarantined content for good", Handler: h.decideQuarantine(dlp.QuarantineDeleted)},
+		{Method: "GET", Pattern: "/network", Roles: readRoles, Page: true, Summary: "Network map: who talks to whom, event rates, alert trend", Handler: h.network},
+		{Method: "GET", Pattern: "/discovered", Roles: readRoles, Page: true, Summary: "Devices seen on the network that are not in the inventory", Handler: h.discoveredList},
+		{Method: "GET", Pattern: "/discovered/adopted.csv", Roles: readRoles, Page: true, Summary: "Adopted devices as an inventory CSV file to complete and import", Handler: h.adoptedCSV},
+		{Method: "POST", Pattern: "/discovered/{id}/status", Roles: triageRoles, Page: true, Summary: "Adopt, ignore or reopen a discovered device", Handler: h.setDiscoveredStatus},
 		{Method: "GET", Pattern: "/certificates", Roles: readRoles, Page: true, Summary: "Certificate authorities and device certificates, soonest expiry first", Handler: h.certificates},
 		{Method: "GET", Pattern: "/grants", Roles: adminRoles, Page: true, Summary: "Installed-base sharing with device makers", Handler: h.grantList},
 		{Method: "POST", Pattern: "/grants/{id}/revoke", Roles: adminRoles, Page: true, Summary: "Revoke an installed-base grant", Handler: h.revokeGrant},

@@ -26,6 +26,7 @@ import (
 	"github.com/airtight/airtight/detect/ingest/jsonl"
 	"github.com/airtight/airtight/detect/ingest/netflow"
 	"github.com/airtight/airtight/detect/ingest/syslog"
+	"github.com/airtight/airtight/detect/observe"
 	"github.com/airtight/airtight/detect/pcap"
 	"github.com/airtight/airtight/detect/pipeline"
 	"github.com/airtight/airtight/httpapi"
@@ -42,6 +43,9 @@ type monitor struct {
 	queue    *ingest.Queue
 	pipe     *pipeline.Pipeline
 	base     *baseline.Baseline
+	obs      *observe.Observer // who talks to whom, event rates, discovered devices
+	obsDrops observe.Stats     // drops last logged
+	pruned   time.Time         // when observations were last pruned
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	baseFile string
@@ -76,6 +80,7 @@ func (a *App) startMonitor(ctx context.Context) error {
 		return err
 	}
 	m.run(mctx, func() { m.housekeeping(mctx) })
+	m.run(mctx, func() { m.observeLoop(mctx) })
 	a.monitor = m
 	return nil
 }
@@ -110,9 +115,60 @@ func (m *monitor) build(c *Config) error {
 		return fmt.Errorf("detection pipeline: %w", err)
 	}
 	// The queue absorbs bursts: inputs never block, and what does not fit
-	// is dropped and counted per source.
-	m.queue = ingest.NewQueue(65536, 1, m.pipe)
+	// is dropped and counted per source. Its worker hands each event to the
+	// pipeline (which queues a copy) and to the observer (a few map
+	// updates), so observing does not slow detection.
+	m.obs = observe.New(observe.Config{Directory: m.dir})
+	m.queue = ingest.NewQueue(65536, 1, fanOut{m.pipe, m.obs})
 	return nil
+}
+
+// fanOut hands each event to every sink, in order.
+type fanOut []detect.Sink
+
+func (f fanOut) Event(e *detect.Event) {
+	for _, s := range f {
+		s.Event(e)
+	}
+}
+
+// observeLoop stores the observer's observations every minute, and prunes
+// those past their retention every hour.
+func (m *monitor) observeLoop(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			m.flushObservations()
+		}
+	}
+}
+
+// flushObservations stores what the observer accumulated as the input
+// organization; a batch that fails goes back into the observer, to retry.
+func (m *monitor) flushObservations() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ctx = airtight.NewContext(ctx, airtight.SystemActor(m.org.ID, "observe"))
+	if b := m.obs.Flush(); !b.Empty() {
+		if err := m.app.DB.RecordObservations(ctx, b); err != nil {
+			m.obs.Merge(b)
+			m.app.log.Warn("network observations not stored; retrying in a minute", "err", err)
+		}
+	}
+	if s := m.obs.Stats(); s.DroppedLinks+s.DroppedDiscovered+s.DroppedRates > m.obsDrops.DroppedLinks+m.obsDrops.DroppedDiscovered+m.obsDrops.DroppedRates {
+		m.app.log.Warn("network observer at its limits", "dropped_links", s.DroppedLinks, "dropped_discovered", s.DroppedDiscovered, "dropped_rates", s.DroppedRates)
+		m.obsDrops = s
+	}
+	if now := time.Now(); now.Sub(m.pruned) >= time.Hour {
+		m.pruned = now
+		if _, err := m.app.DB.PruneObservations(ctx, now.Add(-detect.ObservationRetention)); err != nil {
+			m.app.log.Warn("old network observations not pruned", "err", err)
+		}
+	}
 }
 
 // startInputs opens the configured listeners.
@@ -277,6 +333,7 @@ func (m *monitor) stop(ctx context.Context) error {
 	m.cancel()
 	m.wg.Wait()
 	m.saveBaselines()
+	m.flushObservations()
 	return err
 }
 
