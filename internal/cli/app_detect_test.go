@@ -72,4 +72,16 @@ func TestServeMonitoring(t *testing.T) {
 	if !slices.Contains(kinds, "airtight.ransomware.inhibit_recovery") {
 		t.Errorf("detect alerts = %v\n%s", kinds, s.errOut.String())
 	}
+	// The event rate for the dashboard was stored at stop.
+	buckets, err := db.EventRates(actx, time.Now().Add(-24*time.Hour), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var syslogEvents int64
+	for _, b := range buckets {
+		syslogEvents += b.BySource["syslog"]
+	}
+	if syslogEvents != 1 {
+		t.Errorf("stored syslog event rate = %d, want 1 (%+v)", syslogEvents, buckets)
+	}
 }
