@@ -26,6 +26,7 @@ import (
 	"github.com/airtight/airtight/dlp/extract"
 	"github.com/airtight/airtight/dlp/policy"
 	"github.com/airtight/airtight/httpapi"
+	"github.com/airtight/airtight/internal/testtool"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
 	"github.com/airtight/airtight/pki/keyfile"
@@ -112,7 +113,7 @@ func (e *realEnv) start(t testing.TB, authority *pki.Authority) {
 	api, err := httpapi.New(httpapi.Config{Secure: true, Pages: srv.Routes(),
 		PasswordParams: argon2id.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}},
 		httpapi.Services{Orgs: e.db, Manufacturers: e.db, Products: e.db, Versions: e.db, Devices: e.db,
-			Grants: e.db, Users: e.db, Tokens: e.db, Sessions: e.db, Audit: e.db, Alerts: e.db, Incidents: e.db,
+			Grants: e.db, Users: e.db, Tokens: e.db, Sessions: e.db, Audit: e.db, Alerts: e.db, Incidents: e.db, Network: e.db,
 			PKI: authority, PKIStore: e.db, DLPScanner: scanner, DLPPolicy: policy.Default(), DLPEvents: e.db,
 			Vuln: sqlstore.NewVuln(e.db, e.db, nil)})
 	if err != nil {
@@ -139,20 +140,6 @@ func (e *realEnv) token(t testing.TB, i int) string {
 
 func (e *realEnv) url(op string) string { return e.srv.URL + PathPrefix + "riverside/" + op }
 
-// tools skips the test when a command is missing, unless
-// AIRTIGHT_TEST_TOOLS=required.
-func tools(t *testing.T, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-				t.Fatalf("%s is required: %v", n, err)
-			}
-			t.Skipf("%s not installed", n)
-		}
-	}
-}
-
 func run(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
@@ -167,7 +154,8 @@ func run(t *testing.T, dir, name string, args ...string) string {
 // TestCurlEnroll enrolls with curl and a CSR made by openssl, then checks
 // the response with openssl pkcs7 and verifies the chain from cacerts.
 func TestCurlEnroll(t *testing.T) {
-	tools(t, "curl", "openssl")
+	testtool.Path(t, "curl")
+	testtool.Path(t, "openssl")
 	e := newRealEnv(t, 3)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "tls.pem"), []byte(e.caPEM), 0o600); err != nil {

@@ -17,6 +17,7 @@ var validBodies = map[string]string{
 	"PATCH /api/v1/versions/{id}":         `{"release_date":"2024-01-02"}`,
 	"PATCH /api/v1/users/{id}":            `{"name":"Renamed"}`,
 	"PATCH /api/v1/incidents/{id}":        `{"status":"closed"}`,
+	"POST /api/v1/discovered/{id}/status": `{"status":"ignored"}`,
 	"POST /api/v1/products/{id}/versions": `{"version":"9.9"}`,
 	"PATCH /api/v1/vuln/plan/{id}":        `{"state":"planned"}`,
 

@@ -13,16 +13,19 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/alert"
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
+	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/httpapi"
 	"github.com/airtight/airtight/inventory"
@@ -72,6 +75,7 @@ type orgFixture struct {
 	manufacturer, product, version       int64
 	device, otherDevice, user, victimTok int64
 	grant, alert, incident, quarantine   int64
+	discovered                           int64
 	planEntry, suppression               int64 // vulnerability plan entry and suppression
 	issuingCA                            int64
 	cert                                 string // serial of a certificate of device
@@ -99,7 +103,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 
 func services(db *sqlstore.DB, ca pki.Service) httpapi.Services {
 	return httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, PKI: ca, PKIStore: db, Ready: db.Ping,
+		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Network: db, PKI: ca, PKIStore: db, Ready: db.Ping,
 		DLPScanner: textScanner{}, DLPPolicy: blockExternal{}, DLPEvents: db, Vuln: sqlstore.NewVuln(db, db, nil)}
 }
 
@@ -199,6 +203,7 @@ func (e *env) seed(slug string, kind airtight.OrgKind) *orgFixture {
 	must(e.t, e.db.RecordDLPEvent(ctx, &dlp.Event{Channel: dlp.ChannelSMTP, Actor: "sender@" + slug + ".example",
 		Action: dlp.ActionQuarantine, Rule: "r", Reason: "quarantined for " + slug, Types: map[dlp.Type]int{dlp.SSN: 1}}, q))
 	f.quarantine = q.ID
+	f.discovered = e.seedDiscovered(ctx, slug)
 	f.issuingCA, f.cert = e.seedPKI(ctx, slug, f.device)
 	f.planEntry, f.suppression = e.seedVuln(ctx, slug, f.version)
 	return f
@@ -361,6 +366,7 @@ func fillPath(pattern string, f *orgFixture) string {
 		{"/api/v1/products/", f.product}, {"/api/v1/versions/", f.version}, {"/api/v1/grants/", f.grant},
 		{"/api/v1/users/", f.user}, {"/api/v1/tokens/", f.victimTok}, {"/api/v1/alerts/", f.alert},
 		{"/api/v1/incidents/", f.incident}, {"/api/v1/dlp/quarantine/", f.quarantine},
+		{"/api/v1/discovered/", f.discovered},
 		{"/api/v1/vuln/versions/", f.version}, {"/api/v1/vuln/plan/", f.planEntry},
 		{"/api/v1/vuln/suppressions/", f.suppression},
 	}
@@ -378,3 +384,18 @@ func fillPath(pattern string, f *orgFixture) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// seedDiscovered records one device seen on the organization's network and
+// returns its id.
+func (e *env) seedDiscovered(ctx context.Context, slug string) int64 {
+	now := time.Now().UTC().Truncate(time.Minute)
+	must(e.t, e.db.RecordObservations(ctx, &detect.Observations{Discovered: []detect.Discovered{{
+		IP: netip.MustParseAddr("10.9.8.7"), Hostname: "unknown-" + slug, Apps: []string{"dicom"}, Events: 3,
+		FirstSeen: now, LastSeen: now}}}))
+	ds, _, err := e.db.ListDiscovered(ctx, "", "", 10)
+	must(e.t, err)
+	if len(ds) != 1 {
+		e.t.Fatalf("discovered devices of %s: %d", slug, len(ds))
+	}
+	return ds[0].ID
+}

@@ -26,7 +26,7 @@ func (s *Server) apiRoutes() []Route {
 	for _, group := range [][]Route{
 		s.healthRoutes(), s.sessionRoutes(), s.orgRoutes(), s.deviceRoutes(), s.manufacturerRoutes(),
 		s.productRoutes(), s.versionRoutes(), s.grantRoutes(), s.userRoutes(), s.tokenRoutes(), s.auditRoutes(),
-		s.alertRoutes(), s.incidentRoutes(), s.pkiRoutes(), s.dlpRoutes(), s.vulnRoutes(),
+		s.alertRoutes(), s.incidentRoutes(), s.observeRoutes(), s.pkiRoutes(), s.dlpRoutes(), s.vulnRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

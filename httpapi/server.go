@@ -14,6 +14,7 @@ import (
 	"github.com/airtight/airtight/audit"
 	"github.com/airtight/airtight/auth"
 	"github.com/airtight/airtight/auth/argon2id"
+	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
@@ -35,6 +36,7 @@ type Services struct {
 	Audit         audit.Service
 	Alerts        alert.Service
 	Incidents     alert.IncidentService
+	Network       detect.ObservationService
 	DLPScanner    dlp.ContentScanner
 	DLPPolicy     dlp.Decider
 	DLPEvents     dlp.EventService
@@ -145,7 +147,7 @@ func (svc Services) validate() error {
 		"Orgs": svc.Orgs != nil, "Manufacturers": svc.Manufacturers != nil, "Products": svc.Products != nil,
 		"Versions": svc.Versions != nil, "Devices": svc.Devices != nil, "Grants": svc.Grants != nil,
 		"Users": svc.Users != nil, "Tokens": svc.Tokens != nil, "Sessions": svc.Sessions != nil,
-		"Audit": svc.Audit != nil, "Alerts": svc.Alerts != nil, "Incidents": svc.Incidents != nil,
+		"Audit": svc.Audit != nil, "Alerts": svc.Alerts != nil, "Incidents": svc.Incidents != nil, "Network": svc.Network != nil,
 		"DLPScanner": svc.DLPScanner != nil, "DLPPolicy": svc.DLPPolicy != nil, "DLPEvents": svc.DLPEvents != nil, "PKI": svc.PKI != nil, "PKIStore": svc.PKIStore != nil,
 		"Vuln": svc.Vuln != nil,
 	} {
