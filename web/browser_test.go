@@ -113,7 +113,7 @@ func startServer(t *testing.T) (*httptest.Server, seeded) {
 	}
 	srv, err := httpapi.New(httpapi.Config{Pages: h.Routes(), PageError: h.ErrorPage, PasswordParams: argon2id.Fast, Version: "browser-test"},
 		httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-			Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Ready: db.Ping,
+			Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Network: db, Ready: db.Ping,
 			DLPScanner: noScanner{}, DLPPolicy: allowAll{}, DLPEvents: db, Vuln: sqlstore.NewVuln(db, db, nil),
 			PKI: pki.NewAuthority(db, browserKeys(t)), PKIStore: db})
 	if err != nil {

@@ -158,7 +158,7 @@ func (a *App) services() httpapi.Services {
 	db := a.DB
 	return httpapi.Services{
 		Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
-		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Ready: db.Ping,
+		Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Network: db, Ready: db.Ping,
 		PKI: a.Authority, PKIStore: db, OnRevoke: a.OCSP.Invalidate,
 		DLPScanner: a.DLP.Scanner, DLPPolicy: a.DLP.Policy, DLPEvents: db, DLPRelease: releaser{a.DLP},
 		Vuln: a.Vuln.Service,
