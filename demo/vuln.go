@@ -144,6 +144,9 @@ func SeedVuln(ctx context.Context, s VulnStore, svc vuln.Service) (*VulnResult, 
 	if res.SBOM, err = attachSBOM(hctx, svc, target); err != nil {
 		return nil, err
 	}
+	if err := addLegacyPortal(hctx, s); err != nil {
+		return nil, err
+	}
 	ev, err := svc.EvaluateAll(sys)
 	if err != nil {
 		return nil, fmt.Errorf("demo vuln: evaluate: %w", err)
@@ -153,6 +156,40 @@ func SeedVuln(ctx context.Context, s VulnStore, svc vuln.Service) (*VulnResult, 
 		return nil, err
 	}
 	return res, nil
+}
+
+// Hospitals keep old reading stations for archive access long after the
+// rest of the fleet moved on; the demo has one, an IntelliSpace Portal 8.0
+// workstation: the series ICSMA-18-058-02 lists, with the SMBv1 flaws of
+// WannaCry (known exploited).
+const (
+	legacyModel   = "IntelliSpace Portal"
+	legacyVersion = "8.0.3"
+	legacyTag     = "RGH-RAD-LEGACY-01"
+)
+
+// addLegacyPortal adds that workstation, modelled on the fleet's own
+// IntelliSpace Portal device; nothing when the fleet has none.
+func addLegacyPortal(ctx context.Context, s VulnStore) error {
+	page, err := s.ListDevices(ctx, inventory.DeviceFilter{Query: legacyModel, Limit: 10})
+	if err != nil {
+		return fmt.Errorf("demo vuln: find %s: %w", legacyModel, err)
+	}
+	for _, d := range page.Devices {
+		if d.Model != legacyModel {
+			continue
+		}
+		dev := *d
+		dev.ID, dev.AssetTag, dev.IP, dev.MAC, dev.Hostname, dev.SerialNumber, dev.UDI, dev.AETitle =
+			0, legacyTag, "", "", "rad-legacy-ws01", "ISP-LEGACY-0001", "", ""
+		rec := inventory.Record{Manufacturer: d.Manufacturer, Model: d.Model, Kind: d.Kind, FDAProductCode: d.FDAProductCode,
+			Criticality: d.Criticality, Version: legacyVersion, Device: dev}
+		if _, err := s.ImportDevices(ctx, []inventory.Record{rec}); err != nil {
+			return fmt.Errorf("demo vuln: add the legacy workstation: %w", err)
+		}
+		return nil
+	}
+	return nil
 }
 
 // findVersion returns the product version id of the first device of the

@@ -7,6 +7,7 @@ package match
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 
 	"github.com/airtight/airtight/vuln"
@@ -23,6 +24,10 @@ type deviceEntry struct {
 	af   *vuln.Affected
 	expr version.Expr
 	err  error // expression did not parse
+	// series is a version series the product name itself carries
+	// ("IntelliSpace Portal 8.0.x"), which bounds an "all versions" entry.
+	series     version.Expr
+	seriesText string
 }
 
 // NewDevices indexes the device (CSAF) entries of advs.
@@ -38,6 +43,9 @@ func NewDevices(advs []vuln.Advisory) *Devices {
 			e := deviceEntry{adv: a, af: af}
 			if af.VersionExpr != "" {
 				e.expr, e.err = version.ParseExpr(af.VersionExpr)
+			}
+			if af.VersionExpr == "" || e.err == nil && e.expr.All {
+				e.seriesText, e.series = nameSeries(af.Product)
 			}
 			d.entries = append(d.entries, e)
 		}
@@ -113,6 +121,19 @@ func (e *deviceEntry) match(dev vuln.Device, vs float64, vwhy string) (vuln.Find
 	if !ok {
 		return vuln.Finding{}, false
 	}
+	if e.seriesText != "" && !strings.Contains(strings.ToLower(dev.Model), strings.ToLower(e.seriesText)) {
+		switch {
+		case unknownVersion(dev.Version):
+		case !e.series.Contains(dev.Version):
+			return vuln.Finding{}, false // another series of the product
+		default:
+			st, conf = e.af.Status, 0.9
+			if st == "" {
+				st = vuln.StatusAffected
+			}
+			vwhat = fmt.Sprintf("version %q is in the series %q that the product name gives, listed as %s", dev.Version, e.seriesText, st)
+		}
+	}
 	f := vuln.Finding{
 		Device: dev.ID, Advisory: e.adv.ID, Aliases: aliases(e), Method: vuln.MethodDevice,
 		Confidence: round(vs * ps * conf), CVSS: e.af.CVSS, Fixed: e.fixed(), Status: st,
@@ -154,6 +175,25 @@ func (e *deviceEntry) versionStatus(v string) (vuln.Status, float64, string, boo
 		return st, 0.85, fmt.Sprintf("version %q is in %q (extra text in the advisory ignored) and %s", v, expr, st), true
 	}
 	return st, 1, fmt.Sprintf("version %q is in %q and %s", v, expr, st), true
+}
+
+// seriesRE finds a version series at the end of a product name: "8.0.x",
+// "v2.1", "Version 3.4", "R2.5", "7.x". A bare number ("MX40", "8015")
+// is a model, not a version: a dot is required.
+var seriesRE = regexp.MustCompile(`(?i)(?:^|\s)(?:version\s*|ver\.?\s*|v|r)?(\d+(?:\.(?:\d+|x|\*))+)$`)
+
+// nameSeries returns the version series a product name ends with, and its
+// expression; "" when there is none.
+func nameSeries(product string) (string, version.Expr) {
+	m := seriesRE.FindStringSubmatch(strings.TrimSpace(product))
+	if m == nil {
+		return "", version.Expr{}
+	}
+	expr, err := version.ParseExpr(m[1])
+	if err != nil || expr.All {
+		return "", version.Expr{}
+	}
+	return m[1], expr
 }
 
 func unknownVersion(v string) bool {

@@ -117,3 +117,36 @@ func TestVendorMatch(t *testing.T) {
 		}
 	}
 }
+
+// A product name that carries a version series bounds an "all versions"
+// entry: ICSMA-18-058-02 lists "IntelliSpace Portal 8.0.x" and "7.0.x",
+// each with vers:all/*.
+func TestNameSeries(t *testing.T) {
+	for _, tt := range []struct{ name, series string }{
+		{"IntelliSpace Portal 8.0.x", "8.0.x"},
+		{"Alaris PC Unit v9.33", "9.33"},
+		{"Some Gateway Version 3.4", "3.4"},
+		{"CARESCAPE R2.5", "2.5"},
+		{"IntelliVue MX40", ""},
+		{"Alaris 8015", ""},
+		{"Spectrum IQ", ""},
+	} {
+		if got, _ := nameSeries(tt.name); got != tt.series {
+			t.Errorf("nameSeries(%q) = %q, want %q", tt.name, got, tt.series)
+		}
+	}
+	advs := []vuln.Advisory{{ID: "ICSMA-18-058-02", Affected: []vuln.Affected{
+		{Vendor: "Phillips", Product: "IntelliSpace Portal 8.0.x", VersionExpr: "vers:all/*", Status: vuln.StatusAffected},
+		{Vendor: "Phillips", Product: "IntelliSpace Portal 7.0.x", VersionExpr: "vers:all/*", Status: vuln.StatusAffected},
+	}}}
+	d := NewDevices(advs)
+	for _, tt := range []struct {
+		version string
+		want    bool
+	}{{"8.0.2", true}, {"7.0", true}, {"11.1", false}, {"9.0", false}} {
+		got := len(d.Match(vuln.Device{ID: "x", Manufacturer: "Philips", Model: "IntelliSpace Portal", Version: tt.version})) > 0
+		if got != tt.want {
+			t.Errorf("version %s matched %v, want %v", tt.version, got, tt.want)
+		}
+	}
+}
