@@ -54,27 +54,23 @@ func NewDevices(advs []vuln.Advisory) *Devices {
 }
 
 // Match returns the findings for one device, one per advisory, sorted by
-// advisory id.
+// advisory id. Within an advisory, only the entries whose product names
+// the device best are considered: a leaf named exactly like the model
+// ("VxWorks", "<= 6.5") overrules a looser one that merely mentions it
+// ("VxWorks under CURRENT support (6.9.4.11, …)", all versions).
 func (d *Devices) Match(dev vuln.Device) []vuln.Finding {
+	cands := d.candidates(dev)
+	bestPS := map[string]float64{}
+	for _, c := range cands {
+		bestPS[c.e.adv.ID] = max(bestPS[c.e.adv.ID], c.ps)
+	}
 	best := map[string]vuln.Finding{}
 	var order []string
-	vendorCache := map[string][2]any{}
-	for i := range d.entries {
-		e := &d.entries[i]
-		vc, ok := vendorCache[e.af.Vendor]
-		if !ok {
-			s, why := vendorMatch(dev.Manufacturer, e.af.Vendor)
-			if e.af.Vendor == "" {
-				s, why = 0.7, "advisory names no vendor"
-			}
-			vc = [2]any{s, why}
-			vendorCache[e.af.Vendor] = vc
-		}
-		vs, vwhy := vc[0].(float64), vc[1].(string)
-		if vs == 0 {
+	for _, c := range cands {
+		if c.ps < bestPS[c.e.adv.ID]-1e-9 {
 			continue
 		}
-		f, ok := e.match(dev, vs, vwhy)
+		f, ok := c.e.match(dev, c)
 		if !ok {
 			continue
 		}
@@ -94,6 +90,45 @@ func (d *Devices) Match(dev vuln.Device) []vuln.Finding {
 	return out
 }
 
+// candidate is an entry whose vendor and product match the device.
+type candidate struct {
+	e          *deviceEntry
+	vs, ps     float64
+	vwhy, pwhy string
+}
+
+// candidates lists the entries whose vendor and product match dev.
+func (d *Devices) candidates(dev vuln.Device) []candidate {
+	var out []candidate
+	vendorCache := map[string][2]any{}
+	for i := range d.entries {
+		e := &d.entries[i]
+		vc, ok := vendorCache[e.af.Vendor]
+		if !ok {
+			s, why := vendorMatch(dev.Manufacturer, e.af.Vendor)
+			if e.af.Vendor == "" {
+				s, why = 0.7, "advisory names no vendor"
+			}
+			vc = [2]any{s, why}
+			vendorCache[e.af.Vendor] = vc
+		}
+		vs, vwhy := vc[0].(float64), vc[1].(string)
+		if vs == 0 {
+			continue
+		}
+		ps, pwhy := productMatch(dev.Model, e.af.Product)
+		if ps == 0 && e.af.FullName != "" && e.af.FullName != e.af.Product {
+			ps, pwhy = productMatch(dev.Model, e.af.FullName)
+			ps *= 0.95
+		}
+		if ps == 0 {
+			continue
+		}
+		out = append(out, candidate{e: e, vs: vs, ps: ps, vwhy: vwhy, pwhy: pwhy})
+	}
+	return out
+}
+
 // statusRank orders findings of one device and advisory: the most urgent wins.
 var statusRank = map[vuln.Status]int{
 	vuln.StatusAffected: 5, vuln.StatusUnderInvestigation: 4, vuln.StatusFixed: 3,
@@ -107,16 +142,9 @@ func better(a, b vuln.Finding) bool {
 	return a.Confidence > b.Confidence
 }
 
-// match matches one entry against dev, given the vendor score.
-func (e *deviceEntry) match(dev vuln.Device, vs float64, vwhy string) (vuln.Finding, bool) {
-	ps, pwhy := productMatch(dev.Model, e.af.Product)
-	if ps == 0 && e.af.FullName != "" && e.af.FullName != e.af.Product {
-		ps, pwhy = productMatch(dev.Model, e.af.FullName)
-		ps *= 0.95
-	}
-	if ps == 0 {
-		return vuln.Finding{}, false
-	}
+// match matches one candidate entry against dev's version.
+func (e *deviceEntry) match(dev vuln.Device, c candidate) (vuln.Finding, bool) {
+	vs, vwhy, ps, pwhy := c.vs, c.vwhy, c.ps, c.pwhy
 	st, conf, vwhat, ok := e.versionStatus(dev.Version)
 	if !ok {
 		return vuln.Finding{}, false
