@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/textproto"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -256,18 +254,6 @@ func (c *client) read(t testing.TB) response {
 		r.body = b.buf.Bytes()
 	}
 	return r
-}
-
-func tool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatalf("%s is required (AIRTIGHT_TEST_TOOLS=required) but missing", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
 }
 
 func mustPolicy(t testing.TB, path string) *policy.Policy {

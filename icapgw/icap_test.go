@@ -15,6 +15,7 @@ import (
 
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/dlp/vault"
+	"github.com/airtight/airtight/internal/testtool"
 )
 
 var (
@@ -220,7 +221,7 @@ func TestQuarantineUpload(t *testing.T) {
 }
 
 func TestCICAPClient(t *testing.T) {
-	bin := tool(t, "c-icap-client")
+	bin := testtool.Path(t, "c-icap-client")
 	e := newEnv(t, nil)
 	host, port, _ := strings.Cut(e.addr, ":")
 	dir := t.TempDir()

@@ -20,25 +20,12 @@ import (
 	"testing"
 
 	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/internal/testtool"
 	"github.com/airtight/airtight/ocsp"
 	"github.com/airtight/airtight/pki"
 	"github.com/airtight/airtight/pki/keyfile"
 	"github.com/airtight/airtight/sqlstore"
 )
-
-// needTool skips when a command-line tool is missing, unless
-// AIRTIGHT_TEST_TOOLS=required.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatalf("%s not found and AIRTIGHT_TEST_TOOLS=required", name)
-		}
-		t.Skipf("%s not found", name)
-	}
-	return p
-}
 
 // realPKI is the real Authority over a SQLite store and key files, with
 // the responder served on a loopback HTTP server whose URL the
@@ -139,7 +126,7 @@ func run(t *testing.T, bin string, args ...string) (string, error) {
 // Service.Revoke; openssl verify -crl_check with the served CRL refuses
 // the revoked certificate.
 func TestOpenSSL(t *testing.T) {
-	openssl := needTool(t, "openssl")
+	openssl := testtool.Path(t, "openssl")
 	p := newRealPKI(t)
 	rec, dev := p.issueDevice(t)
 	id := strconv.FormatInt(p.issuing.ID, 10)
@@ -214,7 +201,7 @@ func fetch(url string) ([]byte, error) {
 // -use_deltas finds a certificate revoked after the full CRL revoked
 // through the delta, which the full CRL alone passes.
 func TestOpenSSLDeltaCRL(t *testing.T) {
-	openssl := needTool(t, "openssl")
+	openssl := testtool.Path(t, "openssl")
 	p := newRealPKI(t)
 	recA, devA := p.issueDevice(t)
 	recB, devB := p.issueDevice(t)

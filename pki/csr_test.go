@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/internal/testtool"
 	"github.com/airtight/airtight/pki"
 )
 
@@ -122,7 +123,7 @@ func checkCSRError(t *testing.T, err error, want string) {
 
 // DSA keys come from openssl: Go no longer generates them.
 func TestParseCSRRejectsDSA(t *testing.T) {
-	openssl := needOpenSSL(t)
+	openssl := testtool.Path(t, "openssl")
 	dir := t.TempDir()
 	key := filepath.Join(dir, "dsa.key")
 	if out, err := exec.Command(openssl, "genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:2048", "-out", key+".params").CombinedOutput(); err != nil {

@@ -10,13 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/airtight/airtight/internal/testtool"
 	"github.com/airtight/airtight/pki"
 )
 
 // TestOpenSSLEndToEnd: openssl makes the key and CSR, airtight issues, and
 // openssl verifies the chain with -crl_check before and after revocation.
 func TestOpenSSLEndToEnd(t *testing.T) {
-	openssl := needOpenSSL(t)
+	openssl := testtool.Path(t, "openssl")
 	for _, alg := range []string{"ecdsa-p256", "rsa-3072"} {
 		t.Run(alg, func(t *testing.T) {
 			f := newFixture(t, alg)
@@ -83,7 +84,7 @@ func TestOpenSSLEndToEnd(t *testing.T) {
 // -use_deltas openssl finds B revoked through the delta CRL (and A through
 // the full one), while the full CRL alone still passes B.
 func TestOpenSSLDeltaCRL(t *testing.T) {
-	openssl := needOpenSSL(t)
+	openssl := testtool.Path(t, "openssl")
 	// The clock starts in the past so that no CRL is from the future for
 	// openssl, which reads the real time.
 	f, clock := newClockFixture(t, time.Now().Add(-10*time.Minute))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/airtight/airtight/internal/testtool"
 	"github.com/airtight/airtight/pki"
 )
 
@@ -103,22 +104,8 @@ func selfSigned(t *testing.T, exts ...pkix.Extension) *x509.Certificate {
 	return c
 }
 
-// needOpenSSL returns the openssl binary or skips (fails when
-// AIRTIGHT_TEST_TOOLS=required).
-func needOpenSSL(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatal("openssl not on PATH and AIRTIGHT_TEST_TOOLS=required")
-		}
-		t.Skip("openssl not on PATH")
-	}
-	return p
-}
-
 func TestOpenSSLShowsHardwareModuleName(t *testing.T) {
-	openssl := needOpenSSL(t)
+	openssl := testtool.Path(t, "openssl")
 	f := newFixture(t, "ecdsa-p256")
 	csr, _ := csrFor(t, "ecdsa-p256", nil)
 	rec, err := f.auth.Issue(f.ctx, pki.IssueRequest{Profile: pki.ProfileDeviceIDevID, CSR: csr, DeviceSerial: "12734592", UDI: "(01)00884521062169"})

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/airtight/airtight/dlp"
+	"github.com/airtight/airtight/internal/testtool"
 )
 
 // sender sends a message through the gateway and returns the reply code
@@ -34,7 +35,7 @@ var swaksReply = regexp.MustCompile(`(?m)^(?:<-|<\*\*)\s+(\d{3})[ -](.*)$`)
 
 // swaksSender runs swaks, a real SMTP client, and returns the last reply.
 func swaksSender(t *testing.T, addr, from string, to []string, file string) (int, string, []byte) {
-	bin := tool(t, "swaks")
+	bin := testtool.Path(t, "swaks")
 	host, port, _ := strings.Cut(addr, ":")
 	cmd := exec.Command(bin, "--server", host, "--port", port, "--from", from, "--to", strings.Join(to, ","),
 		"--helo", "client.test", "--data", "@"+file, "--timeout", "20")

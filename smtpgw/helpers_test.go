@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/mail"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -264,20 +263,6 @@ func code(t testing.TB, err error) (int, string) {
 	}
 	t.Fatalf("not an SMTP reply: %v", err)
 	return 0, ""
-}
-
-// tool returns the path of an external program, skipping the test when
-// it is missing unless AIRTIGHT_TEST_TOOLS=required.
-func tool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatalf("%s is required (AIRTIGHT_TEST_TOOLS=required) but missing", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return p
 }
 
 func readFile(t testing.TB, name string) []byte {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/airtight/airtight/internal/testtool"
 )
 
 // postfixInstance is a throwaway Postfix: its own configuration, queue
@@ -92,7 +94,7 @@ postlog unix-dgram n - n - 1 postlogd
 // startPostfix starts the instance; it is stopped at cleanup.
 func startPostfix(t *testing.T, gwAddr, sinkAddr, reinject string) *postfixInstance {
 	t.Helper()
-	bin := tool(t, "postfix")
+	bin := testtool.Path(t, "postfix")
 	if os.Geteuid() != 0 {
 		t.Skip("a throwaway Postfix instance needs root to start its master")
 	}

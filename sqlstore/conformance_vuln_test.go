@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/airtight/airtight"
 	"github.com/airtight/airtight/alert"
+	"github.com/airtight/airtight/internal/shareddata"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/vuln"
 	"github.com/airtight/airtight/vuln/csaf"
@@ -337,7 +337,7 @@ func testVulnSharing(t *testing.T, f *fixture) {
 // A real CISA ICSMA advisory (CSAF 2.0) flags the inventory devices whose
 // manufacturer, model and version it names, and not the fixed version.
 func testVulnICSMA(t *testing.T, f *fixture) {
-	path := sharedData(t, "vuln", "csaf-icsma", "2017", "icsma-17-255-01.json")
+	path := shareddata.Dir(t, "vuln", "csaf-icsma", "2017", "icsma-17-255-01.json")
 	data, err := os.ReadFile(path)
 	must(t, err)
 	adv, err := csaf.Parse(path, data)
@@ -357,38 +357,5 @@ func testVulnICSMA(t *testing.T, f *fixture) {
 	}
 	if got := findingIDs(t, v, f.a, vuln.FindingFilter{DeviceID: d2.ID}); len(got) != 0 {
 		t.Errorf("findings of the B.06.18 monitor = %v", got)
-	}
-}
-
-// sharedData returns a file of the shared test data, skipping the test
-// when the data is absent (failing when AIRTIGHT_TEST_TOOLS=required).
-func sharedData(t testing.TB, parts ...string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	must2(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(append([]string{dir, "..", "shared", "data"}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatalf("shared test data missing: %v", err)
-		}
-		t.Skipf("shared test data missing: %v", err)
-	}
-	return p
-}
-
-func must2(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/airtight/airtight/detect"
-	"github.com/airtight/airtight/detect/ingest/internal/ingesttest"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 func TestSniff(t *testing.T) {
@@ -53,7 +53,7 @@ func TestSniff(t *testing.T) {
 // TestReadSharedData reads every shared input file through ReadFile:
 // each is sniffed as its kind and parsed without a bad record.
 func TestReadSharedData(t *testing.T) {
-	root := ingesttest.SharedData(t, "detect")
+	root := shareddata.Dir(t, "detect")
 	in := New(Options{})
 	in.Register(Pcap, fakePcap)
 	in.Register(PcapNG, fakePcap)

@@ -11,12 +11,13 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/airtight/airtight/detect"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 func benchCaptures(b *testing.B) [][]byte {
 	var caps [][]byte
 	for _, f := range []string{"synthetic/dicom/dicom_hospital_synthetic.pcap", "synthetic/dicom/dicom_pynetdicom_pdus.pcap", "synthetic/hl7/hl7_mllp_synthetic.pcap"} {
-		data, err := os.ReadFile(sharedData(b, f))
+		data, err := os.ReadFile(shareddata.Dir(b, "detect", f))
 		if err != nil {
 			b.Fatal(err)
 		}

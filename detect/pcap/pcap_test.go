@@ -5,13 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/airtight/airtight/detect"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 func readBytes(t testing.TB, b []byte, opts Options) ([]detect.Event, Stats) {
@@ -59,7 +59,7 @@ func summarize(evs []detect.Event) []dicomSummary {
 func itoa(p uint16) string { return strconv.Itoa(int(p)) }
 
 func TestDICOMHospital(t *testing.T) {
-	evs, st := collect(t, sharedData(t, "synthetic/dicom/dicom_hospital_synthetic.pcap"), Options{})
+	evs, st := collect(t, shareddata.Dir(t, "detect", "synthetic", "dicom", "dicom_hospital_synthetic.pcap"), Options{})
 	ct := func(pdu, cmd string, patient bool) dicomSummary {
 		return dicomSummary{Src: "10.20.1.21", Dst: "10.20.5.10:104", Calling: "CT_SCANNER01", Called: "PACS_MAIN", PDU: pdu, Command: cmd, Patient: patient}
 	}
@@ -107,7 +107,7 @@ func TestDICOMHospital(t *testing.T) {
 }
 
 func TestDICOMPynetdicom(t *testing.T) {
-	evs, st := collect(t, sharedData(t, "synthetic/dicom/dicom_pynetdicom_pdus.pcap"), Options{})
+	evs, st := collect(t, shareddata.Dir(t, "detect", "synthetic", "dicom", "dicom_pynetdicom_pdus.pcap"), Options{})
 	var cmds, identity []string
 	for _, e := range ofClass(evs, detect.ClassDICOMActivity) {
 		cmds = append(cmds, e.DICOM.CallingAE+">"+e.DICOM.CalledAE+" "+e.DICOM.PDU+" "+e.DICOM.Command)
@@ -130,7 +130,7 @@ func TestDICOMPynetdicom(t *testing.T) {
 }
 
 func TestHL7(t *testing.T) {
-	evs, st := collect(t, sharedData(t, "synthetic/hl7/hl7_mllp_synthetic.pcap"), Options{})
+	evs, st := collect(t, shareddata.Dir(t, "detect", "synthetic", "hl7", "hl7_mllp_synthetic.pcap"), Options{})
 	var got []string
 	for _, e := range ofClass(evs, detect.ClassHL7Activity) {
 		h := e.HL7
@@ -210,7 +210,7 @@ func TestZeekTraces(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			evs, st := collect(t, sharedData(t, filepath.Join("pcap/zeek-traces", tt.file)), Options{})
+			evs, st := collect(t, shareddata.Dir(t, "detect", "pcap", "zeek-traces", tt.file), Options{})
 			if st.DecodeErrors != 0 || st.AppErrors != 0 || st.Flows != tt.flows || st.Packets == 0 {
 				t.Fatalf("stats %+v, want %d flows and no errors", st, tt.flows)
 			}
@@ -246,7 +246,7 @@ func TestNoPHI(t *testing.T) {
 	opts := Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	var all []byte
 	for _, f := range []string{"synthetic/dicom/dicom_hospital_synthetic.pcap", "synthetic/dicom/dicom_pynetdicom_pdus.pcap", "synthetic/hl7/hl7_mllp_synthetic.pcap"} {
-		evs, _ := collect(t, sharedData(t, f), opts)
+		evs, _ := collect(t, shareddata.Dir(t, "detect", f), opts)
 		b, err := json.Marshal(evs)
 		if err != nil {
 			t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/airtight/airtight/detect"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 func mllpFrame(id string) []byte {
@@ -188,7 +189,7 @@ func TestReadErrors(t *testing.T) {
 	if _, err := Read(context.Background(), bytes.NewReader([]byte("not a capture file")), detect.SinkFunc(func(*detect.Event) {}), Options{}); err == nil {
 		t.Fatal("garbage accepted")
 	}
-	b, err := os.ReadFile(sharedData(t, "synthetic/hl7/hl7_mllp_synthetic.pcap"))
+	b, err := os.ReadFile(shareddata.Dir(t, "detect", "synthetic", "hl7", "hl7_mllp_synthetic.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,8 +206,14 @@ func TestReadErrors(t *testing.T) {
 }
 
 func FuzzRead(f *testing.F) {
-	for _, dir := range []string{"synthetic/dicom", "synthetic/hl7", "pcap/zeek-traces"} {
-		files, _ := filepath.Glob(filepath.Join(sharedData(f, dir), "*.pcap*"))
+	open, data, closing := session(hl7Stream, nil, 17)
+	f.Add(capture(f, testConn, slices.Concat(open, data, closing), 0))
+	for _, rel := range []string{"synthetic/dicom", "synthetic/hl7", "pcap/zeek-traces"} {
+		dir, ok := shareddata.Path("detect", rel)
+		if !ok {
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*.pcap*"))
 		for _, p := range files {
 			if b, err := os.ReadFile(p); err == nil && len(b) < 40000 {
 				f.Add(b)

@@ -11,12 +11,13 @@ import (
 	"testing"
 
 	"github.com/airtight/airtight/detect"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 // regressionEvents reads every JSON event of the regression suite.
 func regressionEvents(t testing.TB) []Event {
 	t.Helper()
-	root := sharedData(t, "sigma/regression_data")
+	root := shareddata.Dir(t, "detect", "sigma", "regression_data")
 	var out []Event
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || filepath.Ext(path) != ".json" {

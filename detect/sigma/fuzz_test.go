@@ -2,8 +2,9 @@ package sigma
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 // fuzzSeedRules are real rules from the shared subset, when present.
@@ -13,8 +14,10 @@ func fuzzSeedRules(f *testing.F) {
 		"rules-emerging-threats/2025/Malware/Grixba/proc_creation_win_malware_grixba_recon.yml",
 		"rules/windows/builtin/win_alert_mimikatz_keywords.yml",
 	} {
-		if data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", "detect", "sigma", p)); err == nil {
-			f.Add(data)
+		if path, ok := shareddata.Path("detect", "sigma", p); ok {
+			if data, err := os.ReadFile(path); err == nil {
+				f.Add(data)
+			}
 		}
 	}
 	f.Add([]byte(ruleYAML("  sel:\n    CommandLine|base64offset|contains: 'x'\n    Image|windash|endswith: ' -a'\n  condition: sel\n")))

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 // regressionInfo is a SigmaHQ regression case's info.yml.
@@ -123,7 +125,7 @@ func runCase(e *Engine, byPath, byID map[string]*Rule, c regressionCase) (status
 // (match_count of them when given). Failures are kept in a golden file so
 // that a regression shows as a diff.
 func TestRegression(t *testing.T) {
-	root := sharedData(t, "sigma/regression_data")
+	root := shareddata.Dir(t, "detect", "sigma", "regression_data")
 	sh := loadShared(t)
 	e, rejs := NewEngine(sh.rules, Options{})
 	if len(rejs) > 0 {

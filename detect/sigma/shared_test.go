@@ -9,38 +9,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
-
-// sharedData returns ../shared/data/detect/<rel> next to the module root,
-// skipping the test when it is absent (failing when
-// AIRTIGHT_TEST_TOOLS=required).
-func sharedData(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", "detect", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatalf("shared test data missing: %v", err)
-		}
-		t.Skipf("shared test data missing: %v", err)
-	}
-	return p
-}
 
 // ruleDirs are the shared rule trees (regression_data is not rules).
 var ruleDirs = []string{"rules", "rules-emerging-threats", "rules-threat-hunting"}
@@ -60,7 +33,7 @@ var (
 // names are relative to the sigma directory.
 func loadShared(t testing.TB) sharedRules {
 	t.Helper()
-	root := sharedData(t, "sigma")
+	root := shareddata.Dir(t, "detect", "sigma")
 	sharedOnce.Do(func() {
 		for _, d := range ruleDirs {
 			rules, rejs, err := LoadDir(filepath.Join(root, d), Config{})

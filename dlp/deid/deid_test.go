@@ -13,6 +13,7 @@ import (
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/dlp/fhir"
 	"github.com/airtight/airtight/dlp/hl7"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -181,7 +182,7 @@ func checkFHIR(t *testing.T, in, out []byte, eng *dlp.Engine) {
 
 // TestSharedMessages de-identifies the shared HL7 and FHIR examples.
 func TestSharedMessages(t *testing.T) {
-	root := sharedData(t)
+	root := shareddata.Dir(t, "dlp")
 	eng := engine(t)
 	s := newS(t, ModeSurrogate)
 	hl7s, _ := filepath.Glob(filepath.Join(root, "hl7v2", "*", "*.hl7"))
@@ -202,27 +203,6 @@ func TestSharedMessages(t *testing.T) {
 		}
 		t.Run(filepath.Base(p), func(t *testing.T) { checkFHIR(t, in, out, eng) })
 	}
-}
-
-func sharedData(t *testing.T) string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod")
-		}
-		dir = filepath.Dir(dir)
-	}
-	root := filepath.Join(dir, "..", "shared", "data", "dlp")
-	if _, err := os.Stat(root); err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatal("shared data missing")
-		}
-		t.Skip("shared data missing")
-	}
-	return root
 }
 
 func TestDates(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/airtight/airtight/dlp"
+	"github.com/airtight/airtight/internal/testtool"
 )
 
 func deidentify(t testing.TB, file []byte, opts DeidOptions) ([]byte, Summary) {
@@ -143,7 +144,7 @@ func textValues(t testing.TB, file []byte) string {
 }
 
 func TestDeidentifiedReadByDcmdump(t *testing.T) {
-	dump := dcmdumpPath(t)
+	dump := testtool.Path(t, "dcmdump")
 	s := surrogates(t)
 	for _, path := range sharedDICOM(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {

@@ -4,36 +4,23 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/dlp/deid"
+	"github.com/airtight/airtight/internal/shareddata"
+	"github.com/airtight/airtight/internal/testtool"
 )
 
-// toolsRequired is set in CI: missing tools and data fail instead of skip.
-func toolsRequired() bool { return os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" }
-
-// globShared returns the shared DICOM test files:
-// ../shared/data/dlp/dicom next to the module root; nil when absent.
+// globShared returns the shared DICOM test files
+// (../shared/data/dlp/dicom); nil when absent.
 func globShared() []string {
-	dir, err := os.Getwd()
-	if err != nil {
+	dir, ok := shareddata.Path("dlp", "dicom")
+	if !ok {
 		return nil
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return nil
-		}
-		dir = parent
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "..", "shared", "data", "dlp", "dicom", "*.dcm"))
+	files, _ := filepath.Glob(filepath.Join(dir, "*.dcm"))
 	return files
 }
 
@@ -43,24 +30,9 @@ func sharedDICOM(t testing.TB) []string {
 	t.Helper()
 	files := globShared()
 	if len(files) == 0 {
-		if toolsRequired() {
-			t.Fatal("shared DICOM test data missing")
-		}
-		t.Skip("shared DICOM test data missing")
+		testtool.Missing(t, "shared DICOM test data (dlp/dicom/*.dcm) not found beside the repository")
 	}
 	return files
-}
-
-func dcmdumpPath(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("dcmdump")
-	if err != nil {
-		if toolsRequired() {
-			t.Fatal("dcmdump (dcmtk) missing")
-		}
-		t.Skip("dcmdump (dcmtk) missing")
-	}
-	return p
 }
 
 func engine(t testing.TB) *dlp.Engine {

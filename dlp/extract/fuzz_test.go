@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 // fuzzLimits keep one fuzz input cheap.
@@ -16,7 +18,7 @@ var fuzzLimits = Limits{MaxPartSize: 1 << 20, MaxTotalSize: 4 << 20, MaxStructur
 // addMailSeeds adds the shared test mails and this package's test mails.
 func addMailSeeds(f *testing.F) {
 	var files []string
-	if dir := sharedDir("dlp/eml"); dir != "" {
+	if dir, ok := shareddata.Path("dlp", "eml"); ok {
 		files, _ = filepath.Glob(filepath.Join(dir, "*.raw"))
 	}
 	local, _ := filepath.Glob(filepath.Join("testdata", "mail", "*.eml"))
@@ -25,22 +27,6 @@ func addMailSeeds(f *testing.F) {
 			f.Add(filepath.Base(file), data)
 		}
 	}
-}
-
-// sharedDir is sharedData for fuzz seeds: "" when absent.
-func sharedDir(sub string) string {
-	dir, _ := os.Getwd()
-	for dir != filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "..", "shared", "data", sub)
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-			return ""
-		}
-		dir = filepath.Dir(dir)
-	}
-	return ""
 }
 
 // checkReport fails on offsets outside sane bounds.

@@ -3,42 +3,11 @@ package extract
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/airtight/airtight/dlp"
 )
-
-// sharedData returns the shared test data folder (../shared/data next to
-// the module root); it skips the test when the folder is absent, unless
-// AIRTIGHT_TEST_TOOLS=required.
-func sharedData(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", sub)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatalf("shared test data %s missing", sub)
-		}
-		t.Skipf("shared test data %s missing", sub)
-	}
-	return p
-}
 
 func newScanner(t testing.TB, lim Limits) *Scanner {
 	t.Helper()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/airtight/airtight/dlp"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 func readTestdata(t *testing.T, name string) []byte {
@@ -167,7 +168,7 @@ var brokenEML = map[string][]string{
 // TestSharedEML scans every shared test mail: none fails, and only the
 // broken ones report Unscannable parts.
 func TestSharedEML(t *testing.T) {
-	dir := sharedData(t, "dlp/eml")
+	dir := shareddata.Dir(t, "dlp", "eml")
 	files, err := filepath.Glob(filepath.Join(dir, "*.raw"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no mails in %s: %v", dir, err)

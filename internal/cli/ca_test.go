@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/airtight/airtight/internal/testtool"
 	"github.com/airtight/airtight/pki"
 )
 
@@ -232,12 +233,8 @@ func checkMode(t *testing.T, path string, want os.FileMode) {
 // certificate with the CRL 'ca crl --pem' writes.
 func verifyWithOpenSSL(t *testing.T, data, chain, certPEM, want string) {
 	t.Helper()
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatal("openssl not on PATH")
-		}
-		t.Log("openssl not on PATH: skipping openssl verify")
+	openssl, ok := testtool.Optional(t, "openssl")
+	if !ok {
 		return
 	}
 	dir := t.TempDir()

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/airtight/airtight/internal/testtool"
 )
 
 const estCSV = `asset_tag,manufacturer,model,kind,criticality,version,serial_number,department,ip
@@ -29,13 +31,7 @@ RGH-0002,BD,Alaris 8015 PC Unit,infusion-pump,life-sustaining,12.1.2,BD8015-7703
 // main port, and re-enrolls it with its new certificate on the EST port,
 // which asks for client certificates; the token works once.
 func TestServeESTEndToEnd(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatal("openssl not found (AIRTIGHT_TEST_TOOLS=required)")
-		}
-		t.Skip("openssl not found")
-	}
+	openssl := testtool.Path(t, "openssl")
 	data := t.TempDir()
 	mustRun(t, data, "", "org", "create", "--slug", "riverside", "--name", "Riverside General", "--kind", "hospital")
 	mustRun(t, data, "", "device", "import", "--org", "riverside", writeFile(t, "d.csv", estCSV))

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/airtight/airtight/internal/testtool"
 )
 
 // TestCAInHSMWithCgo runs TestCLICAInHSM (hsm_test.go), which needs cgo and
@@ -18,14 +20,8 @@ func TestCAInHSMWithCgo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the cgo tests")
 	}
-	for _, tool := range []string{"gcc", "softhsm2-util"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-				t.Fatalf("%s not found (AIRTIGHT_TEST_TOOLS=required)", tool)
-			}
-			t.Skipf("%s not found", tool)
-		}
-	}
+	testtool.Path(t, "gcc")
+	testtool.Path(t, "softhsm2-util")
 	cmd := exec.Command("go", "test", "-count=1", "-tags", "pkcs11", "-run", "^TestCLICAInHSM$", "-v", ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 	out, err := cmd.CombinedOutput()

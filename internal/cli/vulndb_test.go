@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,46 +13,19 @@ import (
 	"time"
 
 	"github.com/airtight/airtight"
+	"github.com/airtight/airtight/internal/shareddata"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/sqlstore"
 	"github.com/airtight/airtight/vuln"
 )
-
-// cliSharedData returns a file of the shared test data, skipping when it
-// is absent (failing when AIRTIGHT_TEST_TOOLS=required).
-func cliSharedData(t *testing.T, parts ...string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if parent := filepath.Dir(dir); parent != dir {
-			dir = parent
-			continue
-		}
-		t.Fatal("no go.mod above the package")
-	}
-	p := filepath.Join(append([]string{dir, "..", "shared", "data"}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatalf("shared test data missing: %v", err)
-		}
-		t.Skipf("shared test data missing: %v", err)
-	}
-	return p
-}
 
 // TestVulnImportIntoServer: a real ICSMA advisory with the KEV catalog,
 // imported into the server database, flags the devices whose manufacturer,
 // model and version it names and raises a KEV alert; importing it again
 // changes nothing.
 func TestVulnImportIntoServer(t *testing.T) {
-	icsma := cliSharedData(t, "vuln", "csaf-icsma", "2020", "icsma-20-049-01.json")
-	kev := cliSharedData(t, "vuln", "kev", "known_exploited_vulnerabilities.json")
+	icsma := shareddata.Dir(t, "vuln", "csaf-icsma", "2020", "icsma-20-049-01.json")
+	kev := shareddata.Dir(t, "vuln", "kev", "known_exploited_vulnerabilities.json")
 	data := t.TempDir()
 	mustRun(t, data, "", "org", "create", "--slug", "riverside", "--name", "Riverside General")
 	csv := filepath.Join(t.TempDir(), "devices.csv")

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/airtight/airtight/internal/testtool"
 )
 
 // Dir returns the shared data directory, or the path under it named by
@@ -13,25 +15,43 @@ import (
 // AIRTIGHT_TEST_TOOLS=required (CI has it).
 func Dir(t testing.TB, rel ...string) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
+	if p, ok := Path(rel...); ok {
+		return p
 	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(append([]string{dir, "..", "shared", "data"}, rel...)...)
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-		t.Fatalf("shared test data %v not found beside the repository", rel)
-	}
-	t.Skipf("shared test data %v not found beside the repository", rel)
+	testtool.Missing(t, "shared test data %s not found beside the repository (../shared/data)", filepath.Join(rel...))
 	return ""
+}
+
+// Path is Dir for what must not skip, such as fuzz seeds that use the
+// shared samples when they are there and the inline seeds otherwise: it
+// returns the path and whether it exists.
+func Path(rel ...string) (string, bool) {
+	root, ok := moduleRoot()
+	if !ok {
+		return "", false
+	}
+	p := filepath.Join(append([]string{root, "..", "shared", "data"}, rel...)...)
+	if _, err := os.Stat(p); err != nil {
+		return "", false
+	}
+	return p, true
+}
+
+// moduleRoot walks up from the working directory (a test's package
+// directory) to the nearest one holding go.mod.
+func moduleRoot() (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
 }

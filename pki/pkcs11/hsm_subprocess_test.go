@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/airtight/airtight/internal/testtool"
 )
 
 // TestWithSoftHSM runs this package's HSM tests, which need cgo and the
@@ -17,14 +19,8 @@ func TestWithSoftHSM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the cgo tests")
 	}
-	for _, tool := range []string{"gcc", "softhsm2-util"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-				t.Fatalf("%s not found (AIRTIGHT_TEST_TOOLS=required)", tool)
-			}
-			t.Skipf("%s not found", tool)
-		}
-	}
+	testtool.Path(t, "gcc")
+	testtool.Path(t, "softhsm2-util")
 	cmd := exec.Command("go", "test", "-count=1", "-tags", "pkcs11", ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "AIRTIGHT_TEST_TOOLS=required")
 	out, err := cmd.CombinedOutput()

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/airtight/airtight/internal/testtool"
 )
 
 // Token settings of the throwaway SoftHSM2 token.
@@ -26,15 +28,6 @@ var softHSMModules = []string{
 	"/usr/local/lib/softhsm/libsofthsm2.so",
 }
 
-// missingTool skips the test, or fails it when AIRTIGHT_TEST_TOOLS=required.
-func missingTool(tb testing.TB, what string) {
-	tb.Helper()
-	if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-		tb.Fatalf("%s not found and AIRTIGHT_TEST_TOOLS=required (install the softhsm2 package)", what)
-	}
-	tb.Skipf("%s not found (install the softhsm2 package)", what)
-}
-
 func softHSMModule(tb testing.TB) string {
 	tb.Helper()
 	if p := os.Getenv("AIRTIGHT_SOFTHSM2_MODULE"); p != "" {
@@ -45,7 +38,7 @@ func softHSMModule(tb testing.TB) string {
 			return p
 		}
 	}
-	missingTool(tb, "libsofthsm2.so")
+	testtool.Missing(tb, "libsofthsm2.so not found (install the Debian package softhsm2, or set AIRTIGHT_SOFTHSM2_MODULE)")
 	return ""
 }
 
@@ -57,10 +50,7 @@ func softHSMModule(tb testing.TB) string {
 func newToken(tb testing.TB) Config {
 	tb.Helper()
 	module := softHSMModule(tb)
-	util, err := exec.LookPath("softhsm2-util")
-	if err != nil {
-		missingTool(tb, "softhsm2-util")
-	}
+	util := testtool.Path(tb, "softhsm2-util")
 	dir := tb.TempDir()
 	tokens := filepath.Join(dir, "tokens")
 	if err := os.Mkdir(tokens, 0o700); err != nil {

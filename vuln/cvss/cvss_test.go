@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/airtight/airtight/vuln/internal/shared"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 func TestScore(t *testing.T) {
@@ -90,8 +90,8 @@ func TestFromURL(t *testing.T) {
 // ICSMA and NVD documents state next to their vector.
 func TestSharedScores(t *testing.T) {
 	var pairs []scored
-	files, _ := filepath.Glob(filepath.Join(shared.Path(t, "csaf-icsma"), "*", "*.json"))
-	nvdFiles, _ := filepath.Glob(filepath.Join(shared.Path(t, "nvd"), "*.json"))
+	files, _ := filepath.Glob(filepath.Join(shareddata.Dir(t, "vuln", "csaf-icsma"), "*", "*.json"))
+	nvdFiles, _ := filepath.Glob(filepath.Join(shareddata.Dir(t, "vuln", "nvd"), "*.json"))
 	for _, f := range append(files, nvdFiles...) {
 		data, err := os.ReadFile(f)
 		if err != nil {

@@ -10,8 +10,8 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/airtight/airtight/internal/shareddata"
 	"github.com/airtight/airtight/vuln"
-	"github.com/airtight/airtight/vuln/internal/shared"
 )
 
 func TestParse(t *testing.T) {
@@ -81,7 +81,7 @@ func TestParseErrors(t *testing.T) {
 // TestSharedMedicalDevice reads the real medical-device SBOM: every
 // component keeps its purl and CPE and carries the FDA support fields.
 func TestSharedMedicalDevice(t *testing.T) {
-	p := shared.Path(t, "sbom/medical-device-case-study/extended.sbom.json")
+	p := shareddata.Dir(t, "vuln", "sbom", "medical-device-case-study", "extended.sbom.json")
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
@@ -104,8 +104,8 @@ func TestSharedMedicalDevice(t *testing.T) {
 // XML with the reference library (cyclonedx-go) and checks that the XML
 // parse keeps every identifier of the JSON parse.
 func TestSharedXMLRoundTrip(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(shared.Path(t, "sbom/cyclonedx-examples"), "*.json"))
-	more, _ := filepath.Glob(filepath.Join(shared.Path(t, "sbom/medical-device-case-study"), "*.json"))
+	files, _ := filepath.Glob(filepath.Join(shareddata.Dir(t, "vuln", "sbom", "cyclonedx-examples"), "*.json"))
+	more, _ := filepath.Glob(filepath.Join(shareddata.Dir(t, "vuln", "sbom", "medical-device-case-study"), "*.json"))
 	n := 0
 	for _, f := range append(files, more...) {
 		data, err := os.ReadFile(f)

@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/airtight/airtight/internal/shareddata"
 	"github.com/airtight/airtight/vuln"
-	"github.com/airtight/airtight/vuln/internal/shared"
 )
 
 func TestParse(t *testing.T) {
@@ -43,7 +43,7 @@ func TestParse(t *testing.T) {
 // TestSharedLegacyRecord reads the staged legacy enforcement report,
 // whose recall number is only in the product description.
 func TestSharedLegacyRecord(t *testing.T) {
-	p := shared.Path(t, "openfda/one-recall.json")
+	p := shareddata.Dir(t, "vuln", "openfda", "one-recall.json")
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/airtight/airtight/vuln/internal/shared"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 const sample = `{"title":"CISA Catalog of Known Exploited Vulnerabilities","catalogVersion":"2025.08.25","count":2,
@@ -41,7 +41,7 @@ func TestParseErrors(t *testing.T) {
 // TestSharedCatalog reads the staged catalog: the ICSMA CVEs the manifest
 // names as exploited are listed.
 func TestSharedCatalog(t *testing.T) {
-	p := shared.Path(t, "kev/known_exploited_vulnerabilities.json")
+	p := shareddata.Dir(t, "vuln", "kev", "known_exploited_vulnerabilities.json")
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)

@@ -2,10 +2,10 @@ package match
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/airtight/airtight/internal/shareddata"
 	"github.com/airtight/airtight/vuln"
 	"github.com/airtight/airtight/vuln/cyclonedx"
 	"github.com/airtight/airtight/vuln/feed"
@@ -118,8 +118,8 @@ func TestComponentsCombined(t *testing.T) {
 // against the NVD samples: the FreeRTOS and wolfSSL CVEs must be found by
 // CPE, and nothing else may match by CPE.
 func TestSharedNVDMedicalDevice(t *testing.T) {
-	sbomPath := sharedData(t, filepath.Join("sbom", "medical-device-case-study", "extended.sbom.json"))
-	advs, err := feed.Load(sharedData(t, "nvd"))
+	sbomPath := shareddata.Dir(t, "vuln", "sbom", "medical-device-case-study", "extended.sbom.json")
+	advs, err := feed.Load(shareddata.Dir(t, "vuln", "nvd"))
 	if err != nil {
 		t.Fatal(err)
 	}

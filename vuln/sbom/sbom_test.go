@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/airtight/airtight/internal/shareddata"
 	"github.com/airtight/airtight/vuln"
-	"github.com/airtight/airtight/vuln/internal/shared"
 )
 
 func TestReadFile(t *testing.T) {
@@ -39,8 +39,8 @@ func TestParseUnknown(t *testing.T) {
 }
 
 func TestSharedDetect(t *testing.T) {
-	spdxFiles, _ := filepath.Glob(filepath.Join(shared.Path(t, "sbom/spdx-examples"), "*.json"))
-	cdxFiles, _ := filepath.Glob(filepath.Join(shared.Path(t, "sbom/cyclonedx-examples"), "*.json"))
+	spdxFiles, _ := filepath.Glob(filepath.Join(shareddata.Dir(t, "vuln", "sbom", "spdx-examples"), "*.json"))
+	cdxFiles, _ := filepath.Glob(filepath.Join(shareddata.Dir(t, "vuln", "sbom", "cyclonedx-examples"), "*.json"))
 	for _, set := range []struct {
 		files []string
 		want  Format

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/airtight/airtight/internal/shareddata"
 	"github.com/airtight/airtight/vuln"
-	"github.com/airtight/airtight/vuln/internal/shared"
 )
 
 func TestParseTagValue(t *testing.T) {
@@ -55,7 +55,7 @@ func TestParseErrors(t *testing.T) {
 // package is kept with its purl (the examples give one for each package
 // that has an external reference) and checksums.
 func TestSharedExamples(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(shared.Path(t, "sbom/spdx-examples"), "*.spdx.json"))
+	files, _ := filepath.Glob(filepath.Join(shareddata.Dir(t, "vuln", "sbom", "spdx-examples"), "*.spdx.json"))
 	if len(files) == 0 {
 		t.Fatal("no examples")
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	govex "github.com/openvex/go-vex/pkg/vex"
 
+	"github.com/airtight/airtight/internal/shareddata"
 	"github.com/airtight/airtight/vuln"
-	"github.com/airtight/airtight/vuln/internal/shared"
 )
 
 func read(t *testing.T, path string) []Statement {
@@ -85,7 +85,7 @@ func TestApply(t *testing.T) {
 // TestSharedCISACases applies the CycloneDX renditions of CISA's VEX use
 // cases to a Log4Shell finding on each product they describe.
 func TestSharedCISACases(t *testing.T) {
-	dir := shared.Path(t, "sbom/cyclonedx-examples/vex-cisa-use-cases")
+	dir := shareddata.Dir(t, "vuln", "sbom", "cyclonedx-examples", "vex-cisa-use-cases")
 	tests := []struct {
 		file, product string
 		want          vuln.Status

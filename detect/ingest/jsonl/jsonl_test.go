@@ -20,6 +20,7 @@ import (
 	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/detect/ingest/feed"
 	"github.com/airtight/airtight/detect/ingest/internal/ingesttest"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 func readAll(t *testing.T, name string, data []byte) ([]detect.Event, feed.Stats) {
@@ -33,7 +34,7 @@ func readAll(t *testing.T, name string, data []byte) ([]detect.Event, feed.Stats
 }
 
 func TestSharedECS(t *testing.T) {
-	p := ingesttest.SharedData(t, "detect/syslog/synthetic/json_events_hospital.ndjson")
+	p := shareddata.Dir(t, "detect", "syslog", "synthetic", "json_events_hospital.ndjson")
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +68,7 @@ func TestSharedECS(t *testing.T) {
 // TestSigmaRegressionData reads every Sigma regression event: each
 // parses, Windows events get their flat Sigma names.
 func TestSigmaRegressionData(t *testing.T) {
-	root := ingesttest.SharedData(t, "detect/sigma/regression_data")
+	root := shareddata.Dir(t, "detect", "sigma", "regression_data")
 	var files, windows int
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(p) != ".json" {

@@ -6,13 +6,13 @@ import (
 	"testing"
 
 	"github.com/airtight/airtight/detect"
-	"github.com/airtight/airtight/detect/ingest/internal/ingesttest"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 // BenchmarkDecode measures flows/s for v5, v9 (with its template cached)
 // and IPFIX data packets from the logstash fixtures.
 func BenchmarkDecode(b *testing.B) {
-	dir := ingesttest.SharedData(b, "detect/netflow/logstash-codec-netflow")
+	dir := shareddata.Dir(b, "detect", "netflow", "logstash-codec-netflow")
 	for _, bc := range []struct{ name, tpl, data string }{
 		{"v5", "", "netflow5_test_microtik.dat"},
 		{"v9", "netflow9_test_macaddr_tpl.dat", "netflow9_test_macaddr_data.dat"},

@@ -6,16 +6,19 @@ import (
 	"testing"
 
 	"github.com/airtight/airtight/detect"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 // FuzzDecode: no packet panics or hangs the decoder, with templates learnt
 // from earlier inputs in the same process (shared decoder), and events stay
 // within the field limit.
 func FuzzDecode(f *testing.F) {
-	files, _ := filepath.Glob("../../../../shared/data/detect/netflow/logstash-codec-netflow/*.dat")
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
+	if dir, ok := shareddata.Path("detect", "netflow", "logstash-codec-netflow"); ok {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.dat"))
+		for _, p := range files {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(b)
+			}
 		}
 	}
 	f.Add([]byte{0, 9, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 1, 0, 0, 0})

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/airtight/airtight/detect"
-	"github.com/airtight/airtight/detect/ingest/internal/ingesttest"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 // groupSuffix splits a logstash-codec-netflow fixture name into its
@@ -66,7 +66,7 @@ type result struct {
 
 // decodeAll feeds every fixture, each capture as its own exporter.
 func decodeAll(t *testing.T) (map[string]result, *Decoder) {
-	dir := ingesttest.SharedData(t, "detect/netflow/logstash-codec-netflow")
+	dir := shareddata.Dir(t, "detect", "netflow", "logstash-codec-netflow")
 	d := NewDecoder(Options{})
 	out := map[string]result{}
 	for _, f := range fixtures(t, dir) {

@@ -11,13 +11,14 @@ import (
 
 	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/detect/ingest/internal/ingesttest"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 // TestUDPCollector sends a v9 template packet, then its data, to a
 // collector on 127.0.0.1:0: the data decodes with the template learnt
 // from the same exporter.
 func TestUDPCollector(t *testing.T) {
-	dir := ingesttest.SharedData(t, "detect/netflow/logstash-codec-netflow")
+	dir := shareddata.Dir(t, "detect", "netflow", "logstash-codec-netflow")
 	d := NewDecoder(Options{})
 	c := ingesttest.NewCollector()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")

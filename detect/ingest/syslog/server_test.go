@@ -20,6 +20,7 @@ import (
 
 	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/detect/ingest/internal/ingesttest"
+	"github.com/airtight/airtight/internal/testtool"
 )
 
 // startServer runs a server on 127.0.0.1:0 for the test's lifetime.
@@ -73,7 +74,7 @@ func waitEvents(t *testing.T, c *ingesttest.Collector, n int) []detect.Event {
 }
 
 func TestLoggerTransports(t *testing.T) {
-	logger := ingesttest.Tool(t, "logger")
+	logger := testtool.Path(t, "logger")
 	for _, tt := range []struct {
 		name    string
 		network string

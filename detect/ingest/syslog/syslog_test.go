@@ -12,6 +12,7 @@ import (
 	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/detect/ingest/feed"
 	"github.com/airtight/airtight/detect/ingest/internal/ingesttest"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 var refNow = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -184,7 +185,7 @@ func TestYearInference(t *testing.T) {
 
 func readShared(t *testing.T, rel string) []detect.Event {
 	t.Helper()
-	f, err := os.Open(ingesttest.SharedData(t, "detect/syslog/"+rel))
+	f, err := os.Open(shareddata.Dir(t, "detect", "syslog", rel))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/detect/ingest/feed"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 const tsvHeader = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n" +
@@ -24,8 +25,9 @@ func FuzzReadFile(f *testing.F) {
 	if b, err := os.ReadFile("testdata/conn.json"); err == nil {
 		f.Add(b)
 	}
-	if files, _ := filepath.Glob("../../../../shared/data/detect/zeek-logs/zeek-baseline/*.log"); len(files) > 0 {
-		for _, p := range files[:3] {
+	if dir, ok := shareddata.Path("detect", "zeek-logs", "zeek-baseline"); ok {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+		for _, p := range files[:min(len(files), 3)] {
 			if b, err := os.ReadFile(p); err == nil {
 				f.Add(b)
 			}

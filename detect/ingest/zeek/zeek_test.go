@@ -13,6 +13,7 @@ import (
 	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/detect/ingest/feed"
 	"github.com/airtight/airtight/detect/ingest/internal/ingesttest"
+	"github.com/airtight/airtight/internal/shareddata"
 )
 
 func read(t *testing.T, name string, r *strings.Reader, o Options) ([]detect.Event, feed.Stats) {
@@ -27,7 +28,7 @@ func read(t *testing.T, name string, r *strings.Reader, o Options) ([]detect.Eve
 
 func readBaseline(t *testing.T, file string) []detect.Event {
 	t.Helper()
-	p := filepath.Join(ingesttest.SharedData(t, "detect/zeek-logs/zeek-baseline"), file)
+	p := filepath.Join(shareddata.Dir(t, "detect", "zeek-logs", "zeek-baseline"), file)
 	b, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)

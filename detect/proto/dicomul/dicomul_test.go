@@ -12,35 +12,12 @@ import (
 	"time"
 
 	"github.com/airtight/airtight/detect"
+	"github.com/airtight/airtight/internal/shareddata"
 )
-
-// pduDir returns the shared pynetdicom PDU samples, skipping when absent
-// (failing when AIRTIGHT_TEST_TOOLS=required).
-func pduDir(t testing.TB) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the test")
-		}
-		dir = filepath.Dir(dir)
-	}
-	p := filepath.Join(dir, "..", "shared", "data", "detect", "synthetic", "dicom", "pdus")
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return p
-}
 
 func readPDU(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(pduDir(t), name))
+	b, err := os.ReadFile(filepath.Join(shareddata.Dir(t, "detect", "synthetic", "dicom", "pdus"), name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,11 +269,12 @@ func TestConnErrorsStopDirection(t *testing.T) {
 }
 
 func FuzzPDU(f *testing.F) {
-	dir := pduDir(f)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.bin"))
-	for _, p := range files {
-		b, _ := os.ReadFile(p)
-		f.Add(b)
+	if dir, ok := shareddata.Path("detect", "synthetic", "dicom", "pdus"); ok {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.bin"))
+		for _, p := range files {
+			b, _ := os.ReadFile(p)
+			f.Add(b)
+		}
 	}
 	f.Add(pdata(PDV{ContextID: 1, Command: true, Last: true, Data: command(1, true)}))
 	f.Fuzz(func(t *testing.T, b []byte) {

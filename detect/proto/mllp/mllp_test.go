@@ -10,29 +10,8 @@ import (
 	"time"
 
 	"github.com/airtight/airtight/detect"
+	"github.com/airtight/airtight/internal/shareddata"
 )
-
-func messagesDir(t testing.TB) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the test")
-		}
-		dir = filepath.Dir(dir)
-	}
-	p := filepath.Join(dir, "..", "shared", "data", "detect", "synthetic", "hl7", "messages")
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("AIRTIGHT_TEST_TOOLS") == "required" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return p
-}
 
 const adt = "MSH|^~\\&|HIS_ADT^1.2.3^ISO|GENHOSP|LIS|GENHOSP|20231114221320||ADT^A01^ADT_A01|MSG00001|P|2.5.1\r" +
 	"EVN|A01|20231114221320\rPID|1||SYN0001^^^GENHOSP^MR||DOE^JANE||19800101|F\r"
@@ -129,10 +108,12 @@ func TestConnRecovers(t *testing.T) {
 }
 
 func FuzzMLLP(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(messagesDir(f), "*.hl7"))
-	for _, p := range files {
-		b, _ := os.ReadFile(p)
-		f.Add([]byte(frame(string(b))))
+	if dir, ok := shareddata.Path("detect", "synthetic", "hl7", "messages"); ok {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.hl7"))
+		for _, p := range files {
+			b, _ := os.ReadFile(p)
+			f.Add([]byte(frame(string(b))))
+		}
 	}
 	f.Add([]byte(frame(adt) + frame(adt)[:20]))
 	f.Fuzz(func(t *testing.T, b []byte) {
