@@ -40,6 +40,7 @@ import (
 	"github.com/airtight/airtight/pki"
 	"github.com/airtight/airtight/pki/keyfile"
 	"github.com/airtight/airtight/sqlstore"
+	"github.com/airtight/airtight/vuln"
 	"github.com/airtight/airtight/web"
 )
 
@@ -68,6 +69,7 @@ type seeded struct {
 	incident   int64 // the incident of the two detection alerts on BM-0007
 	quarantine int64 // the held upload
 	discovered int64 // the unknown laptop monitoring saw
+	planEntry  int64 // the riskiest patch plan entry: the pumps' update to 4.2.0
 }
 
 // startServer builds the whole server on a fresh SQLite database with one
@@ -104,17 +106,19 @@ func startServer(t *testing.T) (*httptest.Server, seeded) {
 	s.incident = seedIncident(t, sys, db)
 	s.quarantine = seedDLP(t, sys, db)
 	s.discovered = seedNetwork(t, sys, db)
+	s.planEntry = seedVuln(t, sys, db)
 
+	vulns := sqlstore.NewVuln(db, db, nil)
 	deferred := &web.DeferredAuth{}
 	h, err := web.New(web.Config{Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db, Alerts: db,
-		Incidents: db, DLP: db, Certs: db, Network: db, Auth: deferred, Version: "browser-test"})
+		Incidents: db, DLP: db, Certs: db, Network: db, Vuln: vulns, Auth: deferred, Version: "browser-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := httpapi.New(httpapi.Config{Pages: h.Routes(), PageError: h.ErrorPage, PasswordParams: argon2id.Fast, Version: "browser-test"},
 		httpapi.Services{Orgs: db, Manufacturers: db, Products: db, Versions: db, Devices: db, Grants: db,
 			Users: db, Tokens: db, Sessions: db, Audit: db, Alerts: db, Incidents: db, Network: db, Ready: db.Ping,
-			DLPScanner: noScanner{}, DLPPolicy: allowAll{}, DLPEvents: db, Vuln: sqlstore.NewVuln(db, db, nil),
+			DLPScanner: noScanner{}, DLPPolicy: allowAll{}, DLPEvents: db, Vuln: vulns,
 			PKI: pki.NewAuthority(db, browserKeys(t)), PKIStore: db})
 	if err != nil {
 		t.Fatal(err)
@@ -239,6 +243,45 @@ func seedNetwork(t *testing.T, ctx context.Context, db *sqlstore.DB) int64 {
 		t.Fatalf("discovered: %v", err)
 	}
 	return list[0].ID
+}
+
+// seedVuln imports two device advisories as the feed fetcher would: a
+// known-exploited one on the Baxter pumps before 4.2.0 (BM-0010 and
+// BM-0015) and another on the Dräger ventilators before 5.0.0 (four
+// devices). It returns the riskiest patch plan entry. The seeding
+// service raises no alerts, so that the alert and incident scenarios keep
+// their own.
+func seedVuln(t *testing.T, ctx context.Context, db *sqlstore.DB) int64 {
+	t.Helper()
+	device := func(id, cve, vendor, product, expr, fixed string, cvss float64) vuln.Advisory {
+		return vuln.Advisory{ID: id, Aliases: []string{cve}, CVSS: cvss, Summary: "browser test advisory",
+			Affected: []vuln.Affected{{Vendor: vendor, Product: product, VersionExpr: expr, Status: vuln.StatusAffected, Fixed: fixed}}}
+	}
+	v := sqlstore.NewVuln(db, dropAlerts{db}, nil)
+	res, err := v.ImportAdvisories(ctx, vuln.AdvisoryImport{
+		Advisories: []vuln.Advisory{
+			device("ICSMA-99-001-01", "CVE-2099-1001", "Baxter", "Sigma Spectrum", "< 4.2.0", "4.2.0", 9.1),
+			device("ICSMA-99-002-01", "CVE-2099-1002", "Dräger", "Evita V800", "< 5.0.0", "5.0.0", 6.5),
+		},
+		KEV:  map[string]string{"CVE-2099-1001": "2099-01-01"},
+		EPSS: map[string]float64{"CVE-2099-1001": 0.42},
+	})
+	if err != nil || res.Eval.Findings != 5 {
+		t.Fatalf("import advisories: %+v, %v; want 5 findings (2 pump versions, 3 ventilator versions)", res, err)
+	}
+	plan, err := v.Plan(ctx)
+	if err != nil || len(plan) != 5 || plan[0].Fixed != "4.2.0" || !plan[0].KEV {
+		t.Fatalf("plan: %v; first entry %+v", err, plan)
+	}
+	return plan[0].ID
+}
+
+// dropAlerts keeps the alerts vulnerability evaluation raises out of the
+// store; everything else goes to it.
+type dropAlerts struct{ alert.Service }
+
+func (dropAlerts) Raise(_ context.Context, a *alert.Alert) (*alert.Alert, bool, error) {
+	return a, true, nil
 }
 
 // seedAlert raises one certificate-expiry alert on device BM-0003, as the
@@ -469,6 +512,7 @@ func TestBrowser(t *testing.T) {
 	incidentScenario(t, ctx, seed, shot)
 	dlpScenario(t, ctx, seed, shot, confirms)
 	networkScenario(t, ctx, seed, shot)
+	vulnScenario(t, ctx, seed, shot)
 
 	// 7. Certificates: none issued yet, so the page explains how to start.
 	do(t, ctx, "certificates", chromedp.Click(css(`a.nav-item[href="/certificates"]`)),
@@ -606,6 +650,45 @@ func networkScenario(t *testing.T, ctx context.Context, seed seeded, shot func(s
 		t.Errorf("adopted tab: row %q", adopted)
 	}
 	shot("discovered-adopted")
+}
+
+// vulnScenario opens the vulnerabilities page (chart and ranking), the
+// findings, and the patch plan, where it moves the pumps' update to
+// planned.
+func vulnScenario(t *testing.T, ctx context.Context, seed seeded, shot func(string)) {
+	t.Helper()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	do(t, ctx, "vulnerabilities", chromedp.Click(css(`a.nav-item[href="/vulnerabilities"]`)), chromedp.WaitVisible(css(`svg.chart-exposure`)))
+	areas := step(t, ctx, "exposure areas", chromedp.Evaluate[int](`document.querySelectorAll('svg.chart-exposure path.ex-area').length`))
+	days := step(t, ctx, "exposure days", chromedp.Evaluate[int](`document.querySelectorAll('svg.chart-exposure g.ex-day').length`))
+	rows := step(t, ctx, "ranked devices", chromedp.Evaluate[int](`document.querySelectorAll('table.risk-table tbody tr').length`))
+	first := step(t, ctx, "riskiest device", chromedp.Text(css(`table.risk-table tbody tr`)))
+	if areas != 2 || days != 90 || rows != 6 || !strings.Contains(first, "Known exploited") || !strings.Contains(first, "CVE-2099-1001") ||
+		!(strings.Contains(first, "BM-0010") || strings.Contains(first, "BM-0015")) || !strings.Contains(first, "4.2.0") {
+		t.Errorf("vulnerabilities: %d areas, %d days, %d ranked devices, first %q; want 2, 90, 6 and a KEV-listed pump first", areas, days, rows, first)
+	}
+	shot("vulnerabilities")
+
+	do(t, ctx, "findings", chromedp.Click(css(`a.tab[href="/vulnerabilities/findings"]`)), chromedp.WaitVisible(css(`table.finding-table`)))
+	if n := step(t, ctx, "finding rows", chromedp.Evaluate[int](`document.querySelectorAll('table.finding-table tbody tr').length`)); n != 5 {
+		t.Errorf("findings: %d rows, want 5", n)
+	}
+	shot("findings")
+
+	do(t, ctx, "patch plan", chromedp.Click(css(`a.tab[href="/patch-plan"]`)), chromedp.WaitVisible(css(`.plan-group`)))
+	entry := fmt.Sprintf("#plan-%d", seed.planEntry)
+	text := step(t, ctx, "plan entry", chromedp.Text(css(entry)))
+	moves := step(t, ctx, "plan moves", chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll('%s form[action$="/state"]').length`, entry)))
+	if !strings.Contains(text, "Update to") || !strings.Contains(text, "4.2.0") || !strings.Contains(text, "ICSMA-99-001-01") || moves != 1 {
+		t.Errorf("plan entry %q with %d moves; want the update to 4.2.0 with one move (to planned)", text, moves)
+	}
+	do(t, ctx, "plan the update", chromedp.Click(css(entry+` form[action$="/state"] button`)), chromedp.WaitVisible(css(`.flash`)))
+	flash := step(t, ctx, "plan flash", chromedp.Text(css(`.flash`)))
+	state := step(t, ctx, "plan state", chromedp.Text(css(entry+` .plan-planned`)))
+	if !strings.Contains(flash, "Update planned.") || state != "Planned" {
+		t.Errorf("after planning: flash %q, state %q", flash, state)
+	}
+	shot("patch-plan")
 }
 
 // TestDiscoveredThroughServer posts discovered-device decisions through
@@ -799,4 +882,80 @@ func (c *client) csrf(t *testing.T, path string) string {
 		t.Fatalf("GET %s: status %d, no CSRF token", path, code)
 	}
 	return m[1]
+}
+
+// TestVulnThroughServer posts patch plan moves and suppressions through
+// the whole server: CSRF, the role policy, the store's refusal of a move
+// and its audit log.
+func TestVulnThroughServer(t *testing.T) {
+	ts, seed := startServer(t)
+	admin := signIn(t, ts, browserEmail)
+	token := admin.csrf(t, "/patch-plan")
+	state := fmt.Sprintf("/patch-plan/%d/state", seed.planEntry)
+	for _, tt := range []struct {
+		name    string
+		path    string
+		form    url.Values
+		want    int
+		wantLoc string
+	}{
+		{"no CSRF token", state, url.Values{"state": {"planned"}}, 403, ""},
+		{"plan", state, url.Values{"state": {"planned"}, "csrf_token": {token}}, 303, "/patch-plan?done=planned"},
+		{"skip a step: refused", state, url.Values{"state": {"verified"}, "csrf_token": {token}, "return": {"state=planned"}}, 303, "/patch-plan?state=planned&error=move"},
+		{"assign", fmt.Sprintf("/patch-plan/%d/assign", seed.planEntry), url.Values{"assignee": {"Sam Biomed"}, "note": {"ICU, 14 March"}, "csrf_token": {token}}, 303, "/patch-plan?done=saved"},
+		{"unknown entry", "/patch-plan/999999/state", url.Values{"state": {"planned"}, "csrf_token": {token}}, 404, ""},
+		{"suppress without a reason", "/vulnerabilities/suppressions", url.Values{"identity": {"x"}, "advisory": {"ICSMA-99-002-01"}, "csrf_token": {token}}, 303, "/vulnerabilities/findings?error=reason"},
+		{"unknown suppression", "/vulnerabilities/suppressions/999999/delete", url.Values{"csrf_token": {token}}, 404, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, loc, _ := admin.post(t, tt.path, tt.form)
+			if code != tt.want || loc != tt.wantLoc {
+				t.Errorf("status %d Location %q, want %d %q", code, loc, tt.want, tt.wantLoc)
+			}
+		})
+	}
+	if _, body := admin.get(t, "/patch-plan?state=planned&error=move"); !strings.Contains(body, "That move is not allowed") || !strings.Contains(body, `value="Sam Biomed"`) {
+		t.Error("the planned tab does not explain the refused move or show the assignee")
+	}
+	if _, body := admin.get(t, "/audit"); strings.Count(body, "vuln.plan.update") != 2 {
+		t.Error("the audit log does not hold the two plan changes")
+	}
+
+	// Suppress the ventilators' finding on one version: it leaves the
+	// list, and comes back with "include suppressed".
+	_, body := admin.get(t, "/vulnerabilities/findings")
+	m := regexp.MustCompile(`name="identity" value="([^"]+)">\s*<input type="hidden" name="advisory" value="ICSMA-99-002-01">`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no suppress form for the ventilator advisory")
+	}
+	identity := strings.ReplaceAll(m[1], "&#39;", "'")
+	sup := url.Values{"identity": {identity}, "advisory": {"ICSMA-99-002-01"}, "reason": {"The ventilators are on an isolated network."}, "csrf_token": {token}}
+	if code, loc, _ := admin.post(t, "/vulnerabilities/suppressions", sup); code != 303 || loc != "/vulnerabilities/findings?done=suppressed" {
+		t.Fatalf("suppress: status %d Location %q", code, loc)
+	}
+	if code, loc, _ := admin.post(t, "/vulnerabilities/suppressions", sup); code != 303 || loc != "/vulnerabilities/findings?error=conflict" {
+		t.Errorf("suppress again: status %d Location %q", code, loc)
+	}
+	_, body = admin.get(t, "/vulnerabilities/findings")
+	if strings.Contains(body, "ICSMA-99-002-01</span>") || !strings.Contains(body, "The ventilators are on an isolated network.") {
+		t.Error("the suppressed finding is still listed, or the suppression is not")
+	}
+	if _, body = admin.get(t, "/vulnerabilities/findings?suppressed=1"); !strings.Contains(body, "vstatus-suppressed") {
+		t.Error("include suppressed does not show the suppressed findings")
+	}
+
+	auditor := signIn(t, ts, auditorEmail)
+	atoken := auditor.csrf(t, "/vulnerabilities")
+	for _, path := range []string{state, "/vulnerabilities/suppressions", "/vulnerabilities/suppressions/1/delete"} {
+		code, _, body := auditor.post(t, path, url.Values{"csrf_token": {atoken}, "state": {"open"}, "identity": {"x"}, "advisory": {"y"}, "reason": {"z"}})
+		if code != 403 || !strings.Contains(body, "Not allowed") {
+			t.Errorf("auditor POST %s: status %d, want the 403 page", path, code)
+		}
+	}
+	if code, body := auditor.get(t, "/patch-plan"); code != 200 || strings.Contains(body, `action="/patch-plan/`) || !strings.Contains(body, "ICSMA-99-001-01") {
+		t.Errorf("auditor reads the plan: status %d, or sees forms", code)
+	}
+	if code, body := auditor.get(t, "/vulnerabilities"); code != 200 || !strings.Contains(body, "chart-exposure") || !strings.Contains(body, "BM-0010") {
+		t.Errorf("auditor reads the vulnerabilities page: status %d", code)
+	}
 }

@@ -292,6 +292,7 @@ func sizeOptions(sel int) []option {
 type deviceDetailData struct {
 	D        *inventory.Device
 	Timeline *securityTimeline
+	Vulns    *deviceVulns
 }
 
 func (h *Handler) deviceDetail(w http.ResponseWriter, r *http.Request) {
@@ -315,6 +316,6 @@ func (h *Handler) deviceDetail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Title = dev.AssetTag
-	v.Data = &deviceDetailData{D: dev, Timeline: h.deviceTimeline(r.Context(), dev.ID)}
+	v.Data = &deviceDetailData{D: dev, Timeline: h.deviceTimeline(r.Context(), dev.ID), Vulns: h.deviceFindings(r.Context(), dev.ID)}
 	h.render(w, r, http.StatusOK, "device", v)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/airtight/airtight/dlp"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
+	"github.com/airtight/airtight/vuln"
 )
 
 // Hand-written fakes: each method calls its function field, and fails
@@ -315,4 +316,78 @@ func (f *fakeNetwork) SetDiscoveredStatus(ctx context.Context, id int64, s detec
 }
 func (f *fakeNetwork) PruneObservations(context.Context, time.Time) (int64, error) {
 	return 0, errUnexpected
+}
+
+type fakeVuln struct {
+	ListFindingsFn     func(context.Context, vuln.FindingFilter) ([]*vuln.StoredFinding, string, error)
+	RiskListFn         func(context.Context, int) ([]vuln.DeviceRisk, error)
+	PlanFn             func(context.Context) ([]*vuln.PlanEntry, error)
+	SetPlanStateFn     func(context.Context, int64, vuln.PlanUpdate) (*vuln.PlanEntry, error)
+	SuppressFn         func(context.Context, *vuln.Suppression) error
+	UnsuppressFn       func(context.Context, int64) error
+	ListSuppressionsFn func(context.Context) ([]*vuln.Suppression, error)
+	ExposureHistoryFn  func(context.Context, int) ([]vuln.ExposurePoint, error)
+}
+
+func (f *fakeVuln) ImportAdvisories(context.Context, vuln.AdvisoryImport) (*vuln.ImportResult, error) {
+	return nil, errUnexpected
+}
+func (f *fakeVuln) EvaluateAll(context.Context) (*vuln.EvalResult, error) { return nil, errUnexpected }
+func (f *fakeVuln) Evaluate(context.Context, int64) (*vuln.EvalResult, error) {
+	return nil, errUnexpected
+}
+func (f *fakeVuln) PutSBOM(context.Context, int64, string, []byte) (*vuln.SBOM, error) {
+	return nil, errUnexpected
+}
+func (f *fakeVuln) ListSBOMs(context.Context, int64) ([]*vuln.SBOM, error) { return nil, errUnexpected }
+func (f *fakeVuln) ImportVEX(context.Context, int64, string, []byte) ([]*vuln.VEXStatement, error) {
+	return nil, errUnexpected
+}
+func (f *fakeVuln) ListFindings(ctx context.Context, fl vuln.FindingFilter) ([]*vuln.StoredFinding, string, error) {
+	if f.ListFindingsFn == nil {
+		return nil, "", errUnexpected
+	}
+	return f.ListFindingsFn(ctx, fl)
+}
+func (f *fakeVuln) RiskList(ctx context.Context, limit int) ([]vuln.DeviceRisk, error) {
+	if f.RiskListFn == nil {
+		return nil, errUnexpected
+	}
+	return f.RiskListFn(ctx, limit)
+}
+func (f *fakeVuln) Plan(ctx context.Context) ([]*vuln.PlanEntry, error) {
+	if f.PlanFn == nil {
+		return nil, errUnexpected
+	}
+	return f.PlanFn(ctx)
+}
+func (f *fakeVuln) SetPlanState(ctx context.Context, id int64, u vuln.PlanUpdate) (*vuln.PlanEntry, error) {
+	if f.SetPlanStateFn == nil {
+		return nil, errUnexpected
+	}
+	return f.SetPlanStateFn(ctx, id, u)
+}
+func (f *fakeVuln) Suppress(ctx context.Context, s *vuln.Suppression) error {
+	if f.SuppressFn == nil {
+		return errUnexpected
+	}
+	return f.SuppressFn(ctx, s)
+}
+func (f *fakeVuln) Unsuppress(ctx context.Context, id int64) error {
+	if f.UnsuppressFn == nil {
+		return errUnexpected
+	}
+	return f.UnsuppressFn(ctx, id)
+}
+func (f *fakeVuln) ListSuppressions(ctx context.Context) ([]*vuln.Suppression, error) {
+	if f.ListSuppressionsFn == nil {
+		return nil, errUnexpected
+	}
+	return f.ListSuppressionsFn(ctx)
+}
+func (f *fakeVuln) ExposureHistory(ctx context.Context, days int) ([]vuln.ExposurePoint, error) {
+	if f.ExposureHistoryFn == nil {
+		return nil, errUnexpected
+	}
+	return f.ExposureHistoryFn(ctx, days)
 }

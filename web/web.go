@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/airtight/airtight/httpapi"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
+	"github.com/airtight/airtight/vuln"
 )
 
 // Authenticator logs dashboard users in and out. httpapi.Server implements
@@ -75,6 +77,9 @@ type Config struct {
 	// rates and discovered devices; nil where monitoring is not wired
 	// (the pages then say so).
 	Network detect.ObservationService
+	// Vuln is vulnerability management: findings, the risk ranking, the
+	// patch plan and suppressions.
+	Vuln    vuln.Service
 	Auth    Authenticator
 	Logger  *slog.Logger
 	Version string
@@ -100,6 +105,8 @@ func (c Config) validate() error {
 		return errors.New("web: Config.DLP is required")
 	case c.Certs == nil:
 		return errors.New("web: Config.Certs is required")
+	case c.Vuln == nil:
+		return errors.New("web: Config.Vuln is required")
 	case c.Auth == nil:
 		return errors.New("web: Config.Auth is required")
 	}
@@ -128,7 +135,9 @@ func New(cfg Config) (*Handler, error) {
 	if h.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if h.pages, err = parsePages(h.funcs()); err != nil {
+	funcs := h.funcs()
+	maps.Copy(funcs, vulnFuncs())
+	if h.pages, err = parsePages(funcs); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -170,6 +179,13 @@ func (h *Handler) Routes() []httpapi.Route {
 		{Method: "GET", Pattern: "/discovered", Roles: readRoles, Page: true, Summary: "Devices seen on the network that are not in the inventory", Handler: h.discoveredList},
 		{Method: "GET", Pattern: "/discovered/adopted.csv", Roles: readRoles, Page: true, Summary: "Adopted devices as an inventory CSV file to complete and import", Handler: h.adoptedCSV},
 		{Method: "POST", Pattern: "/discovered/{id}/status", Roles: triageRoles, Page: true, Summary: "Adopt, ignore or reopen a discovered device", Handler: h.setDiscoveredStatus},
+		{Method: "GET", Pattern: "/vulnerabilities", Roles: readRoles, Page: true, Summary: "Vulnerabilities: exposure trend and devices ranked by risk", Handler: h.vulnOverview},
+		{Method: "GET", Pattern: "/vulnerabilities/findings", Roles: readRoles, Page: true, Summary: "Vulnerability findings with how they were matched, and suppressions", Handler: h.vulnFindings},
+		{Method: "POST", Pattern: "/vulnerabilities/suppressions", Roles: triageRoles, Page: true, Summary: "Suppress a finding that does not apply, with a reason", Handler: h.suppressFinding},
+		{Method: "POST", Pattern: "/vulnerabilities/suppressions/{id}/delete", Roles: triageRoles, Page: true, Summary: "Lift a suppression", Handler: h.unsuppressFinding},
+		{Method: "GET", Pattern: "/patch-plan", Roles: readRoles, Page: true, Summary: "Patch plan: updates per product version, riskiest first", Handler: h.patchPlan},
+		{Method: "POST", Pattern: "/patch-plan/{id}/state", Roles: triageRoles, Page: true, Summary: "Move a patch plan entry to its next state", Handler: h.setPlanState},
+		{Method: "POST", Pattern: "/patch-plan/{id}/assign", Roles: triageRoles, Page: true, Summary: "Set a patch plan entry's assignee and note", Handler: h.assignPlan},
 		{Method: "GET", Pattern: "/certificates", Roles: readRoles, Page: true, Summary: "Certificate authorities and device certificates, soonest expiry first", Handler: h.certificates},
 		{Method: "GET", Pattern: "/grants", Roles: adminRoles, Page: true, Summary: "Installed-base sharing with device makers", Handler: h.grantList},
 		{Method: "POST", Pattern: "/grants/{id}/revoke", Roles: adminRoles, Page: true, Summary: "Revoke an installed-base grant", Handler: h.revokeGrant},

@@ -25,6 +25,7 @@ import (
 	"github.com/airtight/airtight/audit"
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/pki"
+	"github.com/airtight/airtight/vuln"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -42,6 +43,7 @@ type env struct {
 	incs    *fakeIncidents
 	dlp     *fakeDLP
 	certs   *fakeCerts
+	vuln    *fakeVuln
 	auth    *fakeAuth
 	logs    *bytes.Buffer
 	mux     *http.ServeMux
@@ -114,12 +116,15 @@ func newEnv(t *testing.T) *env {
 				return nil, "", nil
 			},
 		},
+		vuln: &fakeVuln{ListFindingsFn: func(context.Context, vuln.FindingFilter) ([]*vuln.StoredFinding, string, error) {
+			return nil, "", nil
+		}},
 		auth: &fakeAuth{},
 		logs: &bytes.Buffer{},
 	}
 	h, err := New(Config{
 		Devices: e.devices, Manufacturers: fakeManufacturers{}, Grants: e.grants, Orgs: e.orgs,
-		Audit: e.audit, Alerts: e.alerts, Incidents: e.incs, DLP: e.dlp, Certs: e.certs, Auth: e.auth, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), Version: "1.2.3",
+		Audit: e.audit, Alerts: e.alerts, Incidents: e.incs, DLP: e.dlp, Certs: e.certs, Vuln: e.vuln, Auth: e.auth, Logger: slog.New(slog.NewTextHandler(e.logs, nil)), Version: "1.2.3",
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -95,7 +95,7 @@ func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 	ref := &web.DeferredAuth{}
 	w, err := web.New(web.Config{
 		Devices: db, Manufacturers: db, Grants: db, Orgs: db, Audit: db, Alerts: db, Certs: db,
-		Incidents: db, DLP: db, DLPRelease: releaser{a.DLP}, Network: db,
+		Incidents: db, DLP: db, DLPRelease: releaser{a.DLP}, Network: db, Vuln: a.Vuln.Service,
 		Auth: ref, Logger: log, Version: Version,
 	})
 	if err != nil {
