@@ -95,16 +95,47 @@ func (s *scanner) addressLine(k int) int {
 }
 
 // tokenAfter returns the index of the first token at or after byte off.
+// Callers ask for offsets near the one before (the names of a chunk in
+// order, the lines after an address), so it gallops from the last answer
+// before it halves: a few probes instead of a search over every token.
 func (s *scanner) tokenAfter(off int) int {
-	lo, hi := 0, len(s.toks)
+	toks := s.toks
+	n := len(toks)
+	lo, hi := 0, n
+	if h := min(s.afterHint, n); h < n && int(toks[h].s) < off {
+		lo = h + 1 // the answer is after h: every token before lo starts before off
+		for d := 1; ; d <<= 1 {
+			if lo+d > n {
+				break
+			}
+			if int(toks[lo+d-1].s) >= off {
+				hi = lo + d - 1
+				break
+			}
+			lo += d
+		}
+	} else {
+		hi = h // the answer is h or before: token hi starts at or after off, or hi is n
+		for d := 1; ; d <<= 1 {
+			if hi-d < 0 {
+				break
+			}
+			if int(toks[hi-d].s) < off {
+				lo = hi - d + 1
+				break
+			}
+			hi -= d
+		}
+	}
 	for lo < hi {
-		m := (lo + hi) / 2
-		if int(s.toks[m].s) < off {
+		m := int(uint(lo+hi) >> 1)
+		if int(toks[m].s) < off {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
+	s.afterHint = lo
 	return lo
 }
 

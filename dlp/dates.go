@@ -71,7 +71,7 @@ func validMD(m, d int) bool {
 // monthDate matches dates around a month name at word token i: "Jan 3rd",
 // "January 3, 2019", "3 January 2019", "3-Jan-2019", "January 2019".
 func (s *scanner) monthDate(i int) {
-	m := s.toks[i]
+	m := &s.toks[i]
 	if !s.uniform && m.shape == shLower && m.e-m.s <= 3 {
 		return // "may", "mar" in mixed-case text are words
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"embed"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"sync"
@@ -49,12 +50,6 @@ func loadDicts() error {
 			}
 		}
 		names = newNameTable(m)
-		for w, f := range m {
-			if f&(nFirst|nLast) != 0 {
-				h := kwHash([]byte(w)) & nameBitsMask
-				nameBits[h>>6] |= 1 << (h & 63)
-			}
-		}
 	})
 	return dictErr
 }
@@ -81,21 +76,6 @@ func readList(path string, flag uint8, m map[string]uint8) error {
 	return sc.Err()
 }
 
-// nameBits is a one-hash Bloom filter of the first and last names: a
-// clear bit proves a word is neither, without a map lookup.
-const nameBitsMask = 1<<22 - 1
-
-var nameBits [(nameBitsMask + 1) / 64]uint64
-
-// maybeName reports whether w may be a first or last name.
-func maybeName(w []byte) bool {
-	if len(w) < 2 || len(w) > maxKWLen+8 {
-		return true // nameFlags decides
-	}
-	h := kwHash(w) & nameBitsMask
-	return nameBits[h>>6]&(1<<(h&63)) != 0
-}
-
 // nameFlags returns the dictionary flags of word token i, looked up once
 // per token.
 func (s *scanner) nameFlags(i int) uint8 {
@@ -107,8 +87,12 @@ func (s *scanner) nameFlags(i int) uint8 {
 		return t.nf
 	}
 	var f uint8
-	if b := s.text[t.s:t.e]; len(b) >= 2 && len(b) <= maxKWLen+8 && t.kind == tWord {
-		f = s.cachedNameFlags(fingerprint(b))
+	if n := int(t.e - t.s); n >= 2 && n <= maxKWLen+8 && t.kind == tWord {
+		if n <= 8 && int(t.s)+8 <= len(s.text) {
+			f = s.cachedNameFlags(shortFingerprint(binary.LittleEndian.Uint64(s.text[t.s:]), n))
+		} else {
+			f = s.cachedNameFlags(fingerprint(s.text[t.s:t.e]))
+		}
 	}
 	t.nf, t.nfOK = f, true
 	return f
@@ -160,13 +144,37 @@ func newNameTable(m map[string]uint8) *nameTable {
 	return t
 }
 
-// fingerprint is FNV-1a (64 bits) over the lower-cased bytes of w, with
-// the low byte cleared for the flags and never zero.
+// fingerprint hashes the lower-cased bytes of w to 64 bits, with the low
+// byte cleared for the flags and never zero. It takes eight bytes at a
+// time, the last ones zero-padded, so a word of up to eight bytes is one
+// step (see shortFingerprint). Each step is invertible, so words of up to
+// eight bytes differ in their fingerprints before the low byte is cleared.
 func fingerprint(w []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range w {
-		h = (h ^ uint64(lowerByte(c))) * 1099511628211
+	h := uint64(len(w))
+	for len(w) > 8 {
+		h = fpStep(h, lower8(binary.LittleEndian.Uint64(w)))
+		w = w[8:]
 	}
+	return fpKey(fpStep(h, packWord(w)))
+}
+
+// shortFingerprint is fingerprint of the n <= 8 bytes at the start of x,
+// eight bytes read from the text.
+func shortFingerprint(x uint64, n int) uint64 {
+	return fpKey(fpStep(uint64(n), lower8(x&(1<<(8*n)-1))))
+}
+
+// fpStep mixes one block into h: a multiplication spreads each bit
+// upwards, the shift brings the mixed high half down to the low bits that
+// pick the name cache's slot.
+func fpStep(h, block uint64) uint64 {
+	h = (h ^ block) * 0x9e3779b97f4a7c15
+	return h ^ h>>32
+}
+
+// fpKey clears the low byte, where tables keep the flags, and avoids zero,
+// which marks an empty slot.
+func fpKey(h uint64) uint64 {
 	h &^= 0xff
 	if h == 0 {
 		h = 0x100

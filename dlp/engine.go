@@ -1,7 +1,6 @@
 package dlp
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -77,6 +76,12 @@ func (e *Engine) Scan(text []byte) []Finding {
 		s = newScanner(e)
 	}
 	defer e.pool.Put(s)
+	return s.scan(text)
+}
+
+// scan runs the detectors over text chunk by chunk, then resolves what
+// they found.
+func (s *scanner) scan(text []byte) []Finding {
 	s.found = s.found[:0]
 	for base := 0; base < len(text); {
 		end := chunkEnd(text, base)
@@ -84,7 +89,7 @@ func (e *Engine) Scan(text []byte) []Finding {
 		s.run()
 		base = end
 	}
-	return e.resolve(s.found, &s.keys)
+	return s.e.resolve(text, s.found, &s.keys)
 }
 
 // chunkEnd returns where the chunk starting at base ends.
@@ -108,30 +113,15 @@ func chunkEnd(text []byte, base int) int {
 
 // resolve filters findings by type and confidence, then removes overlaps,
 // keeping the more confident (then the longer, then the earlier found)
-// span. It sorts small pointer-free keys in scratch space, not the
-// findings, and allocates only the result.
-func (e *Engine) resolve(in []Finding, scratch *[]findingKey) []Finding {
-	keys := (*scratch)[:0]
-	for i, f := range in {
-		if f.Start < f.End && f.Confidence >= e.min && e.wants(f.Type) {
-			keys = append(keys, findingKey{start: f.Start, end: f.End, idx: i})
-		}
-	}
+// span. It allocates only the result.
+func (e *Engine) resolve(text []byte, in []Finding, scratch *[]uint64) []Finding {
+	keys := e.order(text, in, (*scratch)[:0])
 	*scratch = keys
-	slices.SortFunc(keys, func(a, b findingKey) int {
-		if c := cmp.Compare(a.start, b.start); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.end, a.end); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.idx, b.idx)
-	})
 	kept := keys[:0] // the winners, written over the keys already read
 	for _, k := range keys {
-		f := &in[k.idx]
-		if n := len(kept); n > 0 && f.Start < in[kept[n-1].idx].End {
-			if better(*f, in[kept[n-1].idx]) {
+		f := &in[k]
+		if n := len(kept); n > 0 && f.Start < in[kept[n-1]].End {
+			if better(*f, in[kept[n-1]]) {
 				kept[n-1] = k
 			}
 			continue
@@ -143,13 +133,45 @@ func (e *Engine) resolve(in []Finding, scratch *[]findingKey) []Finding {
 	}
 	out := make([]Finding, len(kept))
 	for i, k := range kept {
-		out[i] = in[k.idx]
+		out[i] = in[k]
 	}
 	return out
 }
 
-// findingKey orders findings by start, longest first, then as found.
-type findingKey struct{ start, end, idx int }
+// order appends to keys the indices of the findings in text that pass the
+// filters, sorted by start, longest first, then as found. Scan found them
+// chunk by chunk, each finding within its chunk: so the chunks are sorted
+// one by one, each on numbers that pack the order (see sortKey), and the
+// sorted chunks follow each other.
+func (e *Engine) order(text []byte, in []Finding, keys []uint64) []uint64 {
+	i := 0
+	for base := 0; base < len(text) && i < len(in); {
+		end := chunkEnd(text, base)
+		first, from := len(keys), i
+		for ; i < len(in) && in[i].Start < end; i++ { // the findings of this chunk
+			if f := &in[i]; f.Start < f.End && f.Confidence >= e.min && e.wants(f.Type) {
+				keys = append(keys, sortKey(f.Start-base, f.End-base, i-from))
+			}
+		}
+		slices.Sort(keys[first:])
+		for k := first; k < len(keys); k++ {
+			keys[k] = uint64(from + int(uint32(keys[k]))) // the index in found
+		}
+		base = end
+	}
+	return keys
+}
+
+// sortKey packs the order of a finding of a chunk, by start (bytes into
+// the chunk), then end (the later first), then as found (its index among
+// the chunk's findings), into one number that sorts the same way.
+func sortKey(start, end, idx int) uint64 {
+	return uint64(start)<<48 | uint64(chunkSize-end)<<32 | uint64(uint32(idx))
+}
+
+// The packed fields must hold a chunk's offsets: start and chunkSize-end
+// are below 1<<16 (this does not compile otherwise).
+const _ = uint16(chunkSize - 1)
 
 func better(a, b Finding) bool {
 	if a.Confidence != b.Confidence {

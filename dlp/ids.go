@@ -20,16 +20,17 @@ func (s *scanner) scanTokens() {
 		switch t.kind {
 		case tNum:
 			s.numberAt(i)
-			if s.vinStart(&s.toks[i]) {
-				s.vin(i)
+			if e := int(t.e); e < len(s.text) && isUpper(s.text[e]) && s.vinStart(t) {
+				s.vin(i) // a number glued to a capital: most numbers are not
 			}
-			s.scanLocation(i)
-			s.intlAddress(i)
+			if s.ungated || s.streetMayFollow(i) {
+				s.scanLocation(i)
+				s.intlAddress(i)
+			}
 		case tWord:
-			if n := t.e - t.s; t.kw == 0 && t.shape == shLower && n != 1 && n != 3 {
-				continue // a plain lower-case word starts nothing (but "s/n", "www")
+			if s.ungated || wordMayStart(t) {
+				s.wordAt(i)
 			}
-			s.wordAt(i)
 		case tPunct:
 			switch s.text[t.s] {
 			case '\'':
@@ -45,6 +46,30 @@ func (s *scanner) scanTokens() {
 	s.scanNames()
 }
 
+// streetMayFollow reports whether number token i may be a house number
+// for the street-address detectors (streetAddress, intlAddress): both
+// give up at once unless a word, a number or a "." comes next, which rules
+// out most numbers of clinical text ("128/76", "84,", "97%").
+func (s *scanner) streetMayFollow(i int) bool {
+	nx := s.tok(i + 1)
+	return nx.kind == tWord || nx.kind == tNum || nx.kind == tPunct && s.text[nx.s] == '.'
+}
+
+// wordKW are the keyword flags of the words at which wordAt starts a
+// detector.
+const wordKW = kwMonth | idContext | kwFacility | kwStreetPre | kwBox | kwCityVerb | kwBio
+
+// wordMayStart reports whether wordAt may start a detector at word t:
+// besides the words with a flag of wordKW, it looks only at words in
+// capitals (DEA and VIN numbers), of one letter (S/N) or three ("www"),
+// and of seven letters or more that are not lower case (compound street
+// names). Most words are none of these, and scanTokens skips them.
+func wordMayStart(t *token) bool {
+	n := t.e - t.s
+	return t.kw&wordKW != 0 || t.shape == shUpper || n == 1 || n == 3 || n >= 7 && t.shape != shLower
+}
+
+// wordAt runs the detectors that start at word token i.
 func (s *scanner) wordAt(i int) {
 	t := &s.toks[i]
 	if t.kw&kwMonth != 0 {
@@ -78,7 +103,7 @@ func (s *scanner) wordAt(i int) {
 	if t.e-t.s == 3 && s.text[t.s]|0x20 == 'w' {
 		s.urlAt(i)
 	}
-	if s.vinStart(&s.toks[i]) {
+	if t.shape == shUpper && s.vinStart(t) {
 		s.vin(i)
 	}
 }
@@ -104,7 +129,7 @@ func (s *scanner) contextIDFrom(i, j, k int) {
 	}
 	kind := idKinds[k]
 	for n := 0; n < 4 && j < len(s.toks) && s.sameLine(i, j); n++ {
-		t := s.toks[j]
+		t := &s.toks[j]
 		if t.kind == tPunct && (s.text[t.s] == ':' || s.text[t.s] == '#' || s.text[t.s] == '.' ||
 			s.text[t.s] == '/' || s.text[t.s] == '-' || s.text[t.s] == '=') ||
 			t.kind == tWord && t.kw&(kwID|idContext) != 0 && s.idValueEnd(int(t.s)) == int(t.e) {

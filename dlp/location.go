@@ -24,7 +24,7 @@ func (s *scanner) streetAddress(i int) {
 	}
 	words := 0
 	for k := j; k < j+6 && s.sameLine(i, k); k++ {
-		t := s.toks[k]
+		t := &s.toks[k]
 		if t.kind == tPunct && s.text[t.s] == '.' {
 			continue
 		}
@@ -81,7 +81,7 @@ func (s *scanner) unitAfter(k, end int) int {
 func (s *scanner) facility(i int) {
 	start := -1
 	for k := i - 1; k >= 0 && k >= i-7 && s.sameLine(k, i); k-- {
-		t := s.toks[k]
+		t := &s.toks[k]
 		if t.kind == tPunct && (s.text[t.s] == '.' || s.text[t.s] == '\'' || s.text[t.s] == '&') ||
 			s.possessiveS(k) || s.facilityAnd(k) {
 			continue
@@ -102,7 +102,7 @@ func (s *scanner) facility(i int) {
 
 // possessiveS reports whether word token k is the "s" of "Anne's".
 func (s *scanner) possessiveS(k int) bool {
-	t := s.toks[k]
+	t := &s.toks[k]
 	return t.kind == tWord && t.e-t.s == 1 && s.text[t.s]|0x20 == 's' && s.isPunct(k-1, '\'') &&
 		s.toks[k-1].e == t.s
 }
@@ -138,7 +138,7 @@ func (s *scanner) cityState(i int) {
 	}
 	start := -1
 	for k := i - 1; k >= 0 && k >= i-3 && s.sameLine(k, i); k-- {
-		t := s.toks[k]
+		t := &s.toks[k]
 		if t.kind != tWord || t.kw&(kwStop|kwStreet|kwUnit) != 0 || t.shape == shLower && !s.uniform {
 			break
 		}

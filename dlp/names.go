@@ -15,6 +15,10 @@ func (s *scanner) scanNames() {
 		if t.kw == 0 && t.shape != shLower && t.e-t.s >= 3 {
 			s.caps = append(s.caps, int32(i)) // for repeatNames
 		}
+		if t.kw == 0 && t.e-t.s > 1 && (s.uniform || t.shape != shTitle) && !s.ungated {
+			s.dictName(i) // the switch's other cases need a keyword, one letter or a title-case word
+			continue
+		}
 		switch {
 		case t.kw&kwTitle != 0 && s.titleName(i):
 		case t.kw&kwRel != 0 && s.contextName(i, s.relStart(i), 0.85, "name-relation"):
@@ -180,7 +184,7 @@ func (s *scanner) closeTo(a, b int) bool {
 
 // discussedWith reports whether word token i is the "w" of "d/w".
 func (s *scanner) discussedWith(i int) bool {
-	t := s.toks[i]
+	t := &s.toks[i]
 	return t.e-t.s == 1 && s.text[t.s]|0x20 == 'w' && s.isPunct(i-1, '/') && s.tok(i-2).kind == tWord &&
 		equalFold(s.str(i-2), "d") && s.toks[i-1].s == s.toks[i-2].e && t.s == s.toks[i-1].e
 }
@@ -200,7 +204,7 @@ func (s *scanner) firstAfterComma(k int) int {
 	if !s.isPunct(k, ',') || s.tok(k+1).kind != tWord || !s.sameLine(k, k+1) || !s.closeTo(k, k+1) {
 		return 0
 	}
-	t := s.toks[k+1]
+	t := &s.toks[k+1]
 	if t.kw != 0 || t.e-t.s < 2 || !s.uniform && t.shape == shLower || s.nameFlags(k+1)&nStop != 0 {
 		return 0
 	}

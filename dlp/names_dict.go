@@ -42,7 +42,7 @@ func (s *scanner) initialBefore(i int) int {
 	if s.uniform || i < 2 || !s.isPunct(i-1, '.') || !s.closeTo(i-1, i) {
 		return start
 	}
-	t := s.toks[i-2]
+	t := &s.toks[i-2]
 	if t.kind != tWord || t.e-t.s != 1 || !isUpper(s.text[t.s]) || t.e != s.toks[i-1].s || int(t.s) < s.nameSkip {
 		return start
 	}

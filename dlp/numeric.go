@@ -121,8 +121,8 @@ func (s *scanner) ssn(i int, g []grp) int {
 
 func (s *scanner) phone(i int, g []grp) int {
 	t := s.text
-	if n := g[0].n(); len(g) < 2 && n != 4 && n != 5 && n != 10 && n != 11 {
-		return 0 // no telephone shape starts with this run alone
+	if !phoneShaped(g) && !s.ungated {
+		return 0 // no telephone shape starts with these runs: spare the context look-up
 	}
 	typ, ctx := s.phoneType(i)
 	k, start := 0, g[0].s
@@ -171,6 +171,17 @@ func (s *scanner) phone(i int, g []grp) int {
 		return s.addPhone(typ, g[0].s, g[1].e, 0.55) // a local number: 555-0123
 	}
 	return 0
+}
+
+// phoneShaped reports whether the digit runs g may start one of the forms
+// that phone accepts, context aside: three runs or more (NNN NNN NNNN,
+// with a country code first), NNN-NNNN or N-NNNN, or one run of 4, 5, 10
+// or 11 digits.
+func phoneShaped(g []grp) bool {
+	n := g[0].n()
+	return len(g) >= 3 ||
+		len(g) == 2 && g[1].n() == 4 && (n == 3 || n == 1) && ends(g, 2) ||
+		ends(g, 1) && (n == 4 || n == 5 || n == 10 || n == 11)
 }
 
 // phoneType says whether the context before token i names a fax, and
@@ -249,6 +260,9 @@ func (s *scanner) ipv4(i int, g []grp) int {
 }
 
 func (s *scanner) card(i int, g []grp) int {
+	if span := g[len(g)-1].e - g[0].s; span < 13 && !s.ungated {
+		return 0 // too few digits even counting the separators: most numbers
+	}
 	var d [19]byte
 	n, k := 0, 0
 	for ; k < len(g); k++ {
@@ -315,6 +329,9 @@ func (s *scanner) afterState(i int) bool {
 }
 
 func (s *scanner) age(i int, g []grp) int {
+	if n := g[0].n(); (n < 2 || n > 3 && s.text[g[0].s] != '0') && !s.ungated {
+		return 0 // below 10 or above 999 (leading zeros aside): not 90 to 125
+	}
 	v := atoi(s.digits(g[0]))
 	if v < 90 || v > 125 || !ends(g, 1) {
 		return 0

@@ -1,6 +1,7 @@
 package dlp
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 )
@@ -36,9 +37,9 @@ type scanner struct {
 	text  []byte
 	base  int
 	toks  []token
-	found []Finding    // of the whole text, not only this chunk
-	keys  []findingKey // scratch space of resolve
-	caps  []int32      // capitalised words outside names, for repeatNames
+	found []Finding // of the whole text, not only this chunk
+	keys  []uint64  // scratch space of resolve
+	caps  []int32   // capitalised words outside names, for repeatNames
 	// chunkFound is the index in found of this chunk's first finding.
 	chunkFound int
 	uniform    bool // text is all upper or all lower case: case says nothing
@@ -47,9 +48,13 @@ type scanner struct {
 	urlSkip    int  // a web address already covers text before this offset
 	ipSkip     int  // the IPv6 detector already read text before this offset
 	addrSkip   int  // an international street address already covers text before this offset
+	afterHint  int  // tokenAfter's last answer, where the next search starts
 	lowbuf     [32]byte
 	ctxIdx     int    // token whose context mask is cached, or -1
 	ctxMask    kwFlag // keyword flags of the ctxSpan tokens before ctxIdx
+	// ungated turns off the gates that spare detectors which cannot match
+	// (tests: with or without them, the findings must be the same).
+	ungated bool
 	// nameCache remembers dictionary flags of recent words (see
 	// cachedNameFlags); it outlives a scan, since the scanner is pooled.
 	nameCache [nameCacheSize]uint64
@@ -60,7 +65,7 @@ func newScanner(e *Engine) *scanner { return &scanner{e: e} }
 func (s *scanner) reset(text []byte, base int) {
 	s.text, s.base = text, base
 	s.toks = s.toks[:0]
-	s.numSkip, s.nameSkip, s.urlSkip, s.ipSkip, s.addrSkip = 0, 0, 0, 0, 0
+	s.numSkip, s.nameSkip, s.urlSkip, s.ipSkip, s.addrSkip, s.afterHint = 0, 0, 0, 0, 0, 0
 	s.chunkFound = len(s.found)
 	s.ctxIdx = -1
 }
@@ -87,12 +92,19 @@ func isAlnum(c byte) bool  { return isLetter(c) || isDigit(c) }
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
-func lowerByte(c byte) byte {
-	if isUpper(c) {
-		return c + 'a' - 'A'
+func lowerByte(c byte) byte { return lowerTable[c] }
+
+// lowerTable lower-cases ASCII letters and keeps every other byte: a load
+// instead of a branch that letter case makes unpredictable.
+var lowerTable = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+		if isUpper(byte(c)) {
+			t[c] += 'a' - 'A'
+		}
 	}
-	return c
-}
+	return t
+}()
 
 // byte classes for the tokenizer
 const (
@@ -195,11 +207,17 @@ func (s *scanner) tokenize() {
 			upper, lower = upper+up, lower+lo
 			tk.set(i, j, line, tWord)
 			if acc>>48 == 0 {
-				tk.shape = shapeOf(t[i:j], up, lo)
+				tk.shape = shapeOf(up, lo, c == cUpper)
 			} else {
 				tk.shape = shapeOfRunes(t[i:j])
 			}
-			tk.kw = s.lookupKW(t[i:j])
+			if n := j - i; n > 8 {
+				tk.kw = longKW(t[i:j])
+			} else if i+8 <= len(t) {
+				tk.kw = shortKW.get(lower8(binary.LittleEndian.Uint64(t[i:]) & (1<<(8*n) - 1))) // packWord at once
+			} else {
+				tk.kw = shortKW.get(packWord(t[i:j]))
+			}
 			i = j
 		default:
 			tk.set(i, i+1, line, tPunct)
@@ -210,6 +228,29 @@ func (s *scanner) tokenize() {
 	s.uniform = upper > 3*lower || upper*100 < lower
 }
 
+// packWord returns the bytes of a word of at most eight bytes, lower-cased,
+// as a little-endian number: equal words without regard to ASCII case pack
+// alike, and different words (of non-zero bytes) differently.
+func packWord(w []byte) uint64 {
+	var v uint64
+	for k := len(w) - 1; k >= 0; k-- {
+		v = v<<8 | uint64(lowerByte(w[k]))
+	}
+	return v
+}
+
+// lower8 lower-cases the ASCII letters among the eight bytes of x at
+// once. Adding 0x80-c to a byte below 0x80 sets its top bit exactly when
+// the byte is at least c, and never carries into the next byte; so the top
+// bit of each byte of upper is set where the byte is in 'A'..'Z', and
+// upper>>2 is 0x20 there: the bit that makes the letter lower case.
+func lower8(x uint64) uint64 {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	y := x &^ tops
+	upper := (y + ones*(0x80-'A')) &^ (y + ones*(0x80-'Z'-1)) &^ x & tops
+	return x | upper>>2
+}
+
 // set overwrites every field of a reused token. It stores field by field:
 // a composite literal is built on the stack and copied with wide loads that
 // stall on the narrow stores before them.
@@ -218,8 +259,10 @@ func (tk *token) set(s, e int, line int32, kind uint8) {
 	tk.shape, tk.nf, tk.nfOK, tk.kw = 0, 0, false, 0
 }
 
-func shapeOf(w []byte, up, lo int) uint8 {
-	return shapes[b2u(up > 0)|b2u(lo > 0)<<1|b2u(up == 1 && isUpper(w[0]))<<2]
+// shapeOf returns the shape of an ASCII word with up upper-case and lo
+// lower-case letters; firstUpper tells whether its first letter is upper case.
+func shapeOf(up, lo int, firstUpper bool) uint8 {
+	return shapes[b2u(up > 0)|b2u(lo > 0)<<1|b2u(up == 1 && firstUpper)<<2]
 }
 
 // shapeOfRunes is shapeOf for words with letters beyond ASCII ("Ávalos",
@@ -266,12 +309,10 @@ func (s *scanner) lower(b []byte) []byte {
 	return s.lowbuf[:len(b)]
 }
 
-func (s *scanner) lookupKW(w []byte) kwFlag {
-	second := w[0]
-	if len(w) > 1 {
-		second = w[1]
-	}
-	if len(w) > maxKWLen || kwFilter[kwIndex[w[0]]][kwIndex[second]]&(1<<len(w)) == 0 {
+// longKW returns the keyword flags of a word of more than eight bytes;
+// shortKW has the shorter ones.
+func longKW(w []byte) kwFlag {
+	if len(w) > maxKWLen || kwFilter[kwIndex[w[0]]][kwIndex[w[1]]]&(1<<len(w)) == 0 {
 		return 0
 	}
 	return kwTable.get(w)
@@ -280,13 +321,17 @@ func (s *scanner) lookupKW(w []byte) kwFlag {
 // str returns the bytes of token i.
 func (s *scanner) str(i int) []byte { return s.text[s.toks[i].s:s.toks[i].e] }
 
-// tok returns token i or a zero token when i is out of range.
-func (s *scanner) tok(i int) token {
-	if i < 0 || i >= len(s.toks) {
-		return token{}
+// tok returns token i, or a zero token when i is out of range. The result
+// points into the scanner's tokens (or at noToken): read it, never write it.
+func (s *scanner) tok(i int) *token {
+	if uint(i) >= uint(len(s.toks)) {
+		return &noToken
 	}
-	return s.toks[i]
+	return &s.toks[i]
 }
+
+// noToken is the zero token that tok returns out of range; nothing writes it.
+var noToken token
 
 // isPunct reports whether token i is the punctuation byte c.
 func (s *scanner) isPunct(i int, c byte) bool {
