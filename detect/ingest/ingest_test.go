@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/airtight/airtight/detect"
@@ -193,4 +194,32 @@ func FuzzSniff(f *testing.F) {
 			t.Fatal("not deterministic")
 		}
 	})
+}
+
+// TestQueueOfferAfterStop: inputs still delivering while the server shuts
+// down get their events counted as dropped, not a panic.
+func TestQueueOfferAfterStop(t *testing.T) {
+	var n atomic.Int64
+	q := NewQueue(4, 1, detect.SinkFunc(func(*detect.Event) { n.Add(1) }))
+	q.Start(context.Background())
+	q.Offer(&detect.Event{Source: "syslog"})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 1000 {
+			q.Offer(&detect.Event{Source: "syslog"})
+		}
+	}()
+	if err := q.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	q.Offer(&detect.Event{Source: "netflow"})
+	if err := q.Stop(context.Background()); err != nil {
+		t.Fatalf("second stop: %v", err)
+	}
+	st := q.Stats()
+	if st.Received != 1002 || st.Processed+st.Dropped != st.Received || n.Load() != st.Processed {
+		t.Errorf("stats %+v, sink saw %d", st, n.Load())
+	}
 }

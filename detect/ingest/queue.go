@@ -27,6 +27,10 @@ type Queue struct {
 
 	wg      sync.WaitGroup
 	started atomic.Bool
+	// gate lets Stop close the channel while inputs may still offer:
+	// offers hold it for reading, Stop for writing.
+	gate   sync.RWMutex
+	closed bool
 }
 
 // QueueStats counts a queue's traffic.
@@ -55,16 +59,22 @@ func NewQueue(capacity, workers int, sink detect.Sink) *Queue {
 // counts a drop, when the queue is full. The copy is shallow: Fields and
 // the extension pointers are shared, so an input must not change them
 // after offering (the parsers here allocate them per event).
+// After Stop every offer is dropped and counted: inputs may still be
+// delivering while the server shuts down.
 func (q *Queue) Offer(e *detect.Event) bool {
 	q.received.Add(1)
-	select {
-	case q.ch <- *e:
-		return true
-	default:
-		q.dropped.Add(1)
-		q.countDrop(e.Source)
-		return false
+	q.gate.RLock()
+	defer q.gate.RUnlock()
+	if !q.closed {
+		select {
+		case q.ch <- *e:
+			return true
+		default:
+		}
 	}
+	q.dropped.Add(1)
+	q.countDrop(e.Source)
+	return false
 }
 
 // Event offers e: a Queue is a Sink for inputs.
@@ -95,9 +105,17 @@ func (q *Queue) Start(ctx context.Context) {
 }
 
 // Stop closes the queue to offers, lets the workers drain what is queued
-// and waits for them, or for ctx. Offer must not be called after Stop.
+// and waits for them, or for ctx. Offers after Stop are dropped and
+// counted.
 func (q *Queue) Stop(ctx context.Context) error {
+	q.gate.Lock()
+	if q.closed {
+		q.gate.Unlock()
+		return nil
+	}
+	q.closed = true
 	close(q.ch)
+	q.gate.Unlock()
 	done := make(chan struct{})
 	go func() { q.wg.Wait(); close(done) }()
 	select {

@@ -43,11 +43,12 @@ type monitor struct {
 	queue    *ingest.Queue
 	pipe     *pipeline.Pipeline
 	base     *baseline.Baseline
-	obs      *observe.Observer // who talks to whom, event rates, discovered devices
-	obsDrops observe.Stats     // drops last logged
-	pruned   time.Time         // when observations were last pruned
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	obs      *observe.Observer  // who talks to whom, event rates, discovered devices
+	obsDrops observe.Stats      // drops last logged
+	pruned   time.Time          // when observations were last pruned
+	cancel   context.CancelFunc // stops the inputs and periodic jobs
+	wg       sync.WaitGroup     // the inputs and periodic jobs
+	pipeDone chan struct{}      // closed when the pipeline has finished
 	baseFile string
 }
 
@@ -71,9 +72,13 @@ func (a *App) startMonitor(ctx context.Context) error {
 		return err
 	}
 	m.refreshDirectory()
+	// The pipeline stops by Close, after the inputs have stopped and the
+	// queue has drained into it, so that nothing received is lost; the
+	// inputs and periodic jobs stop with mctx.
+	m.pipeDone = make(chan struct{})
+	go func() { defer close(m.pipeDone); m.pipe.Run(context.Background()) }()
 	mctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.run(mctx, func() { m.pipe.Run(mctx) })
 	m.queue.Start(mctx)
 	if err := m.startInputs(mctx, c); err != nil {
 		m.stop(context.Background())
@@ -325,13 +330,18 @@ func (m *monitor) housekeeping(ctx context.Context) {
 	}
 }
 
-// stop closes the inputs, drains the queue into the pipeline, and saves
-// the baselines.
+// stop closes the inputs, drains the queue into the pipeline, lets the
+// pipeline finish (raising what it merged), and saves the baselines.
 func (m *monitor) stop(ctx context.Context) error {
-	err := m.queue.Stop(ctx)
-	m.pipe.Close()
 	m.cancel()
 	m.wg.Wait()
+	err := m.queue.Stop(ctx)
+	m.pipe.Close()
+	select {
+	case <-m.pipeDone:
+	case <-ctx.Done():
+		err = errors.Join(err, ctx.Err())
+	}
 	m.saveBaselines()
 	m.flushObservations()
 	return err
