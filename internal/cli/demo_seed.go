@@ -14,6 +14,7 @@ import (
 	"github.com/airtight/airtight/demo"
 	"github.com/airtight/airtight/detect"
 	"github.com/airtight/airtight/detect/builtin"
+	"github.com/airtight/airtight/detect/observe"
 	"github.com/airtight/airtight/detect/pipeline"
 	"github.com/airtight/airtight/dlp/policy"
 	"github.com/airtight/airtight/dlp/vault"
@@ -149,6 +150,9 @@ func seedDetections(ctx context.Context, db *sqlstore.DB, clk *demo.Clock, end t
 		return nil, fmt.Errorf("demo detect: %w", err)
 	}
 	res := &detectSeed{Events: len(events)}
+	if err := seedObservations(hctx, db, dir, append(demo.Traffic(devs, end), events...)); err != nil {
+		return nil, err
+	}
 	for _, d := range found {
 		clk.Set(d.FirstSeen)
 		if _, _, err := db.Raise(hctx, detectionAlert(d)); err != nil {
@@ -163,6 +167,23 @@ func seedDetections(ctx context.Context, db *sqlstore.DB, clk *demo.Clock, end t
 	}
 	res.Incidents = len(incs)
 	return res, nil
+}
+
+// seedObservations feeds the events through the same aggregator as live
+// monitoring (links, event rates, discovered devices) and stores the
+// result, so the network map has a day of traffic. The aggregator's clock
+// follows the events: a replay, not a live feed.
+func seedObservations(ctx context.Context, db *sqlstore.DB, dir detect.Directory, events []detect.Event) error {
+	var now time.Time
+	obs := observe.New(observe.Config{Directory: dir, Now: func() time.Time { return now }})
+	for i := range events {
+		now = events[i].Time
+		obs.Event(&events[i])
+	}
+	if err := db.RecordObservations(ctx, obs.Flush()); err != nil {
+		return fmt.Errorf("demo detect: observations: %w", err)
+	}
+	return nil
 }
 
 // allDevices lists every device of the actor's organization.
