@@ -51,6 +51,23 @@ func TestDemoCapabilities(t *testing.T) {
 	t.Run("vulnerabilities", func(t *testing.T) { checkDemoVuln(t, db, hctx, caps.Vuln) })
 	t.Run("dlp", func(t *testing.T) { checkDemoDLP(t, db, hctx, data, caps.DLP) })
 	t.Run("detection", func(t *testing.T) { checkDemoDetect(t, db, hctx, caps.Detect) })
+	t.Run("network map", func(t *testing.T) {
+		links, err := db.ListLinks(hctx, time.Now().Add(-24*time.Hour), 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps := map[string]int{}
+		for _, l := range links {
+			apps[l.App]++
+		}
+		if apps["dicom"] < 5 || apps["hl7"] < 3 || apps["smb"] < 5 {
+			t.Errorf("links by application: %v", apps)
+		}
+		ds, _, err := db.ListDiscovered(hctx, "", "", 100)
+		if err != nil || len(ds) == 0 {
+			t.Errorf("discovered devices: %d (%v); the file server and the attacker's laptop are not in the inventory", len(ds), err)
+		}
+	})
 	t.Run("clock restored", func(t *testing.T) {
 		if d := time.Since(db.Now()); d < 0 || d > time.Minute {
 			t.Errorf("store clock is %s away from now", d)
