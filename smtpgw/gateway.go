@@ -43,6 +43,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/airtight/airtight/dlp"
@@ -101,6 +102,7 @@ type Config struct {
 	// not depend on them.
 	OnEvent func(ctx context.Context, e *dlp.Event, q *dlp.Quarantined) error
 
+	MaxConnections  int           // open SMTP connections; beyond it new ones get 421; default 200
 	MaxMessageBytes int64         // default 25 MiB (SIZE extension)
 	MaxRecipients   int           // default 100
 	MaxLineLength   int           // default 2000
@@ -158,6 +160,9 @@ func setDefaults(cfg *Config) {
 	if cfg.MaxMessageBytes == 0 {
 		cfg.MaxMessageBytes = 25 << 20
 	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = 200
+	}
 	if cfg.MaxRecipients == 0 {
 		cfg.MaxRecipients = 100
 	}
@@ -205,7 +210,7 @@ func (g *Gateway) newServer() *smtp.Server {
 
 // Serve accepts SMTP connections on l until Shutdown or Close.
 func (g *Gateway) Serve(l net.Listener) error {
-	err := g.server.Serve(l)
+	err := g.server.Serve(&limitListener{Listener: l, sem: make(chan struct{}, g.cfg.MaxConnections)})
 	if errors.Is(err, smtp.ErrServerClosed) {
 		return nil
 	}
@@ -253,4 +258,43 @@ func domainOf(addr string) string {
 		return strings.ToLower(addr[i+1:])
 	}
 	return ""
+}
+
+// limitListener bounds the open connections: go-smtp starts a goroutine
+// and buffers for every connection it accepts, and each may idle for
+// ReadTimeout, so without a bound slow clients exhaust the gateway.
+// Connections beyond the bound are answered 421 and closed.
+type limitListener struct {
+	net.Listener
+	sem chan struct{}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		select {
+		case l.sem <- struct{}{}:
+			return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
+		default:
+			c.SetWriteDeadline(time.Now().Add(time.Second))
+			io.WriteString(c, "421 4.3.2 Too many connections, try again later\r\n")
+			c.Close()
+		}
+	}
+}
+
+// limitConn gives its slot back on the first Close.
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/airtight/airtight/dlp/vault"
@@ -37,6 +38,47 @@ type SecurePortal struct {
 	Audit  func(context.Context, AuditEvent) // optional
 	Logger *slog.Logger
 	Now    func() time.Time
+
+	locks recordLocks // one code check or download per record at a time
+}
+
+// recordLocks serializes the check-and-count steps per record id, so that
+// parallel requests cannot all read the same attempt or download count
+// and together go past MaxAttempts or MaxDownloads. Stores shared by
+// several processes must also enforce the limits themselves (see
+// SecureStore.RecordDownload).
+type recordLocks struct {
+	mu sync.Mutex
+	m  map[string]*recordLock
+}
+
+type recordLock struct {
+	sync.Mutex
+	users int
+}
+
+// lock locks id and returns the unlock function.
+func (l *recordLocks) lock(id string) func() {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*recordLock{}
+	}
+	e := l.m[id]
+	if e == nil {
+		e = &recordLock{}
+		l.m[id] = e
+	}
+	e.users++
+	l.mu.Unlock()
+	e.Lock()
+	return func() {
+		e.Unlock()
+		l.mu.Lock()
+		if e.users--; e.users == 0 {
+			delete(l.m, id)
+		}
+		l.mu.Unlock()
+	}
 }
 
 // Handler returns the portal's routes.
@@ -107,12 +149,7 @@ func (p *SecurePortal) available(ctx context.Context, id string) (SecureRecord, 
 		}
 		return SecureRecord{}, false
 	}
-	max := rec.MaxDownloads
-	if max == 0 {
-		max = DefaultMaxDownloads
-	}
-	ok := !rec.Revoked && p.now().Before(rec.Expires) && rec.FailedAttempts < MaxAttempts && len(rec.Downloads) < max
-	return rec, ok
+	return rec, rec.downloadable(p.now())
 }
 
 func (p *SecurePortal) render(w http.ResponseWriter, status int, d pageData) {
@@ -132,21 +169,37 @@ func (p *SecurePortal) form(w http.ResponseWriter, r *http.Request) {
 
 func (p *SecurePortal) download(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	rec, ok := p.available(ctx, r.PathValue("id"))
-	if !ok {
-		p.render(w, http.StatusNotFound, pageData{Unavailable: true})
-		return
-	}
+	id := r.PathValue("id")
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	if !checkCode(rec, r.PostForm.Get("code")) {
-		p.wrongCode(w, r, rec)
+	// The record is read, the code checked and the attempt or download
+	// counted under the record's lock; the message is streamed after it.
+	unlock := p.locks.lock(id)
+	rec, ok := p.available(ctx, id)
+	if !ok {
+		unlock()
+		p.render(w, http.StatusNotFound, pageData{Unavailable: true})
 		return
 	}
-	p.send(w, r, rec)
+	if !checkCode(rec, r.PostForm.Get("code")) {
+		p.wrongCode(w, r, rec)
+		unlock()
+		return
+	}
+	rc, ok := p.claim(w, r, rec)
+	unlock()
+	if !ok {
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "message/rfc822")
+	w.Header().Set("Content-Disposition", `attachment; filename="secure-message.eml"`)
+	if _, err := io.Copy(w, rc); err != nil {
+		p.logger().Error("secure message download failed", "record", rec.ID, "error", err.Error())
+	}
 }
 
 func (p *SecurePortal) wrongCode(w http.ResponseWriter, r *http.Request, rec SecureRecord) {
@@ -169,29 +222,30 @@ func (p *SecurePortal) wrongCode(w http.ResponseWriter, r *http.Request, rec Sec
 	p.render(w, http.StatusForbidden, pageData{Wrong: true, Expires: rec.Expires.UTC().Format("2 January 2006 15:04 MST")})
 }
 
-// send records the download (audit first: a download that cannot be
-// recorded does not happen) and streams the message.
-func (p *SecurePortal) send(w http.ResponseWriter, r *http.Request, rec SecureRecord) {
+// claim opens the message and records the download (audit first: a
+// download that cannot be recorded does not happen). On failure it has
+// answered the request and returns false.
+func (p *SecurePortal) claim(w http.ResponseWriter, r *http.Request, rec SecureRecord) (io.ReadCloser, bool) {
 	ctx := r.Context()
 	rc, _, err := p.Vault.Open(rec.VaultID)
 	if err != nil {
 		p.logger().Error("secure message unreadable", "record", rec.ID, "error", err.Error())
 		p.render(w, http.StatusNotFound, pageData{Unavailable: true})
-		return
+		return nil, false
 	}
-	defer rc.Close()
 	d := Download{At: p.now(), RemoteAddr: r.RemoteAddr, UserAgent: truncate(r.UserAgent(), 200)}
 	if err := p.Store.RecordDownload(ctx, rec.ID, d); err != nil {
+		rc.Close()
+		if errors.Is(err, ErrSecureUnavailable) || errors.Is(err, ErrSecureNotFound) {
+			p.render(w, http.StatusNotFound, pageData{Unavailable: true})
+			return nil, false
+		}
 		p.logger().Error("secure store", "error", err.Error())
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
-		return
+		return nil, false
 	}
 	p.audit(ctx, "secure.download", rec, r)
-	w.Header().Set("Content-Type", "message/rfc822")
-	w.Header().Set("Content-Disposition", `attachment; filename="secure-message.eml"`)
-	if _, err := io.Copy(w, rc); err != nil {
-		p.logger().Error("secure message download failed", "record", rec.ID, "error", err.Error())
-	}
+	return rc, true
 }
 
 func (p *SecurePortal) audit(ctx context.Context, kind string, rec SecureRecord, r *http.Request) {

@@ -41,6 +41,11 @@ type Download struct {
 // ErrSecureNotFound is returned for unknown secure records.
 var ErrSecureNotFound = errors.New("smtpgw: secure message not found")
 
+// ErrSecureUnavailable is returned by RecordDownload when the record may
+// no longer be downloaded: revoked, expired at the download's time,
+// locked by wrong codes or out of downloads.
+var ErrSecureUnavailable = errors.New("smtpgw: secure message not available")
+
 // SecureStore keeps secure message records. The lead backs it with the
 // database; MemoryStore serves tests and single-process setups.
 type SecureStore interface {
@@ -48,7 +53,10 @@ type SecureStore interface {
 	GetSecure(ctx context.Context, id string) (SecureRecord, error)
 	// RecordFailedAttempt counts a wrong code and returns the new count.
 	RecordFailedAttempt(ctx context.Context, id string) (int, error)
-	// RecordDownload appends an audited download.
+	// RecordDownload appends an audited download. It checks the record's
+	// limits in the same atomic step and returns ErrSecureUnavailable
+	// when one is reached, so that parallel downloads (also from several
+	// processes) cannot go past MaxDownloads.
 	RecordDownload(ctx context.Context, id string, d Download) error
 	RevokeSecure(ctx context.Context, id string) error
 }
@@ -109,8 +117,20 @@ func (m *MemoryStore) RecordDownload(_ context.Context, id string, d Download) e
 	if !ok {
 		return ErrSecureNotFound
 	}
+	if !r.downloadable(d.At) {
+		return ErrSecureUnavailable
+	}
 	r.Downloads = append(r.Downloads, d)
 	return nil
+}
+
+// downloadable reports whether the record may be downloaded at t.
+func (r *SecureRecord) downloadable(t time.Time) bool {
+	max := r.MaxDownloads
+	if max == 0 {
+		max = DefaultMaxDownloads
+	}
+	return !r.Revoked && t.Before(r.Expires) && r.FailedAttempts < MaxAttempts && len(r.Downloads) < max
 }
 
 // RevokeSecure implements SecureStore.

@@ -1,6 +1,9 @@
 package extract
 
-import "io"
+import (
+	"bytes"
+	"io"
+)
 
 // minRun is the shortest printable run scanned in binary content.
 const minRun = 4
@@ -14,6 +17,9 @@ type printableRuns struct {
 	run []byte
 	nul bool // the last byte was a NUL after a character
 	buf []byte
+
+	mark   []byte // optional: a run holding it sets marked
+	marked bool
 }
 
 func (p *printableRuns) Write(b []byte) (int, error) {
@@ -42,6 +48,9 @@ func (p *printableRuns) Write(b []byte) (int, error) {
 
 // end ends the current run, keeping it when it is long enough.
 func (p *printableRuns) end() {
+	if p.mark != nil && bytes.Contains(p.run, p.mark) {
+		p.marked = true
+	}
 	if len(p.run) >= minRun {
 		p.buf = append(p.buf, p.run...)
 		p.buf = append(p.buf, '\n')
@@ -65,5 +74,25 @@ func (st *run) scanBinary(p partCtx, r io.Reader) error {
 	_, err := io.Copy(pr, r)
 	pr.Close()
 	sink.Close()
+	return err
+}
+
+// ole2Magic starts OLE2 compound files: legacy Office documents, and
+// Office Open XML documents saved with a password.
+const ole2Magic = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+// scanOLE2 scans a compound file like other binaries, and reports it as
+// encrypted when it holds an "EncryptedPackage" stream (MS-OFFCRYPTO): a
+// password-protected .docx or .xlsx is only ciphertext, which must not
+// pass as clean.
+func (st *run) scanOLE2(p partCtx, r io.Reader) error {
+	sink := st.newTextSink(p.path, "")
+	pr := &printableRuns{out: sink, mark: []byte("EncryptedPackage")}
+	_, err := io.Copy(pr, r)
+	pr.Close()
+	sink.Close()
+	if err == nil && pr.marked {
+		return malformed("encrypted Office document")
+	}
 	return err
 }

@@ -124,7 +124,11 @@ func (st *run) format(p partCtx, f Format, br *bufio.Reader, head []byte) error 
 	}
 	switch f {
 	case FormatMedia:
-		return nil
+		// A media magic number is four bytes anyone can put in front of
+		// text, and real images carry text too (EXIF, XMP, ID3, comments):
+		// the printable runs are scanned like those of unknown binaries.
+		st.rep.Parts++
+		return st.scanBinary(p, br)
 	case FormatDICOM:
 		return malformed("DICOM not supported")
 	}
@@ -155,6 +159,9 @@ func (st *run) format(p partCtx, f Format, br *bufio.Reader, head []byte) error 
 	case FormatPDF:
 		return st.scanPDF(p, br)
 	case FormatBinary:
+		if bytes.HasPrefix(head, []byte(ole2Magic)) {
+			return st.scanOLE2(p, br)
+		}
 		return st.scanBinary(p, br)
 	}
 	return st.scanText(p.path, "", decodeText(br, head))

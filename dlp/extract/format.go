@@ -32,7 +32,7 @@ const (
 	FormatTar    Format = "tar"
 	FormatPDF    Format = "pdf"
 	FormatDICOM  Format = "dicom"
-	FormatMedia  Format = "media"  // images, audio, video, fonts: skipped
+	FormatMedia  Format = "media"  // images, audio, video, fonts: only printable runs are scanned
 	FormatBinary Format = "binary" // anything else: printable runs are scanned
 )
 

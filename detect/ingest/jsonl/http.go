@@ -1,8 +1,10 @@
 package jsonl
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -44,16 +46,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if max <= 0 {
 		max = DefaultMaxBody
 	}
-	body := http.MaxBytesReader(w, r.Body, max)
-	h.mu.Lock()
-	st, err := ReadFile(r.Context(), "request", body, h.Sink, Options{Limits: h.Limits, MaxDocument: int(max)})
-	h.mu.Unlock()
+	// The body is read before the handler's lock is taken: a client that
+	// sends slowly must not hold up every other sender. A body over the
+	// limit is refused whole, without handing any of its events on.
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return
 	case err != nil:
+		http.Error(w, "read error", http.StatusBadRequest)
+		return
+	}
+	h.mu.Lock()
+	st, err := ReadFile(r.Context(), "request", bytes.NewReader(data), h.Sink, Options{Limits: h.Limits, MaxDocument: int(max)})
+	h.mu.Unlock()
+	if err != nil {
 		if h.Logger != nil {
 			h.Logger.Warn("jsonl ingest", "err", err)
 		}

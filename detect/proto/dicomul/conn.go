@@ -97,6 +97,10 @@ func (c *Conn) Close(ts time.Time) {
 	}
 }
 
+// preallocBody is the most buffer a PDU header makes the Conn reserve
+// before the body's bytes arrive.
+const preallocBody = 4 << 10
+
 // step consumes a prefix of b and returns its length.
 func (c *Conn) step(s *stream, b []byte, ts time.Time) (int, error) {
 	if s.hn < headerLen {
@@ -111,7 +115,9 @@ func (c *Conn) step(s *stream, b []byte, ts time.Time) (int, error) {
 		}
 		s.typ, s.left = typ, length
 		if typ != TypePDataTF {
-			s.body = make([]byte, 0, length)
+			// The length is the sender's claim: memory grows with the
+			// bytes that really arrive, not with a 6-byte header.
+			s.body = make([]byte, 0, min(length, preallocBody))
 		}
 		return n, c.endIfDone(s, ts)
 	}
