@@ -42,3 +42,23 @@ type SecureMessageService interface {
 	RecordSecureDownload(ctx context.Context, id string, d SecureDownload) error
 	RevokeSecureMessage(ctx context.Context, id string) error
 }
+
+// Limits of a secure message.
+const (
+	// SecureMaxAttempts wrong access codes lock a secure message.
+	SecureMaxAttempts = 5
+	// SecureDefaultDownloads is how often a recipient may download a
+	// message when its record sets no limit.
+	SecureDefaultDownloads = 3
+)
+
+// Available reports whether the message may be downloaded at t after
+// downloads earlier downloads: not revoked, not expired, not locked by
+// wrong codes, downloads left.
+func (m *SecureMessage) Available(t time.Time, downloads int) bool {
+	limit := m.MaxDownloads
+	if limit == 0 {
+		limit = SecureDefaultDownloads
+	}
+	return !m.Revoked && t.Before(m.Expires) && m.FailedAttempts < SecureMaxAttempts && downloads < limit
+}

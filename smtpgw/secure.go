@@ -151,10 +151,10 @@ const codeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 // MaxAttempts is the number of wrong codes after which a secure message
 // is locked.
-const MaxAttempts = 5
+const MaxAttempts = dlp.SecureMaxAttempts
 
 // DefaultMaxDownloads is how often a recipient may download a message.
-const DefaultMaxDownloads = 3
+const DefaultMaxDownloads = dlp.SecureDefaultDownloads
 
 func newCode() (string, error) {
 	b := make([]byte, 8)

@@ -53,3 +53,27 @@ func testSecureMessages(t *testing.T, f *fixture) {
 		}
 	}
 }
+
+// Downloads stop at the message's limit, even when they arrive together.
+func testSecureDownloadLimit(t *testing.T, f *fixture) {
+	m := &dlp.SecureMessage{ID: "s-lim", VaultID: "v-lim", Sender: "a@st-mary.example", Recipient: "b@gmail.com",
+		CodeHash: []byte{9}, Created: f.now, Expires: f.now.Add(time.Hour), MaxDownloads: 2}
+	must(t, f.db.CreateSecureMessage(f.a, m))
+	anon := context.Background()
+	errs := make(chan error, 6)
+	for range 6 {
+		go func() { errs <- f.db.RecordSecureDownload(anon, "s-lim", dlp.SecureDownload{At: f.now, RemoteAddr: "198.51.100.9"}) }()
+	}
+	ok := 0
+	for range 6 {
+		if err := <-errs; err == nil {
+			ok++
+		} else if airtight.ErrorCode(err) != airtight.EConflict {
+			t.Errorf("download: %v", err)
+		}
+	}
+	if ok != 2 {
+		t.Errorf("%d downloads recorded, want 2", ok)
+	}
+	wantCode(t, f.db.RecordSecureDownload(anon, "s-lim", dlp.SecureDownload{At: f.now.Add(2 * time.Hour)}), airtight.EConflict)
+}

@@ -78,6 +78,7 @@ func testConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"Incidents", testIncidents},
 		{"DLPEvents", testDLPEvents},
 		{"SecureMessages", testSecureMessages},
+		{"SecureDownloadLimit", testSecureDownloadLimit},
 		{"VulnImportEvaluate", testVulnImportEvaluate},
 		{"VulnPlanRiskSuppress", testVulnPlanRiskSuppress},
 		{"VulnSharing", testVulnSharing},

@@ -92,8 +92,10 @@ func (d *DB) FindSecureMessage(ctx context.Context, id string) (*dlp.SecureMessa
 // the message's organization, so that its changes are audited there.
 func (d *DB) portalTx(ctx context.Context, id string, fn func(tx *Tx, act *airtight.Actor, m *dlp.SecureMessage) error) error {
 	return d.withTx(ctx, func(tx *Tx) error {
+		// The row is locked (PostgreSQL; SQLite has one writer) so that
+		// concurrent portal requests count attempts and downloads in turn.
 		m, err := queryOne(ctx, tx, notFound("secure message"), "find secure message", scanSecure,
-			`SELECT `+secureCols+` FROM secure_messages WHERE id = ?`, id)
+			`SELECT `+secureCols+` FROM secure_messages WHERE id = ?`+tx.d.lockHead, id)
 		if err != nil {
 			return err
 		}
@@ -115,8 +117,18 @@ func (d *DB) SecureFailedAttempt(ctx context.Context, id string) (int, error) {
 }
 
 // RecordSecureDownload records one download (audited with the address).
+// It checks, in the same transaction, that the message is still available
+// — not revoked, expired, locked or out of downloads — and fails with a
+// conflict otherwise, so that parallel downloads cannot exceed the limit.
 func (d *DB) RecordSecureDownload(ctx context.Context, id string, dl dlp.SecureDownload) error {
 	return d.portalTx(ctx, id, func(tx *Tx, act *airtight.Actor, m *dlp.SecureMessage) error {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM secure_downloads WHERE message_id = ?`, id).Scan(&n); err != nil {
+			return fmt.Errorf("count downloads: %w", err)
+		}
+		if !m.Available(dl.At, n) {
+			return conflict("secure message is no longer available")
+		}
 		if _, err := tx.exec(ctx, `INSERT INTO secure_downloads (message_id, at, remote_addr, user_agent) VALUES (?, ?, ?, ?)`,
 			id, micros(dl.At), dl.RemoteAddr, truncate(dl.UserAgent, 300)); err != nil {
 			return fmt.Errorf("record download: %w", err)

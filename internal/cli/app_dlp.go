@@ -251,7 +251,14 @@ func (s *secureStore) RecordFailedAttempt(ctx context.Context, id string) (int, 
 }
 
 func (s *secureStore) RecordDownload(ctx context.Context, id string, d smtpgw.Download) error {
-	return s.db.RecordSecureDownload(ctx, id, dlp.SecureDownload{At: d.At, RemoteAddr: d.RemoteAddr, UserAgent: d.UserAgent})
+	err := s.db.RecordSecureDownload(ctx, id, dlp.SecureDownload{At: d.At, RemoteAddr: d.RemoteAddr, UserAgent: d.UserAgent})
+	switch airtight.ErrorCode(err) {
+	case airtight.EConflict:
+		return smtpgw.ErrSecureUnavailable
+	case airtight.ENotFound:
+		return smtpgw.ErrSecureNotFound
+	}
+	return err
 }
 
 func (s *secureStore) RevokeSecure(ctx context.Context, id string) error {
