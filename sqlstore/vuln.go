@@ -902,28 +902,6 @@ type versionDevice struct {
 	endOfSupport  string
 }
 
-// devicesOf reads the organization's devices that run one of versions
-// (decommissioned ones aside).
-func (v *Vuln) devicesOf(ctx context.Context, orgID int64) (map[int64][]versionDevice, error) {
-	rows, err := v.db.query(ctx, `SELECT d.id, d.product_version_id, d.asset_tag, d.network_zone, p.criticality, pv.end_of_support
-		FROM devices d JOIN product_versions pv ON pv.id = d.product_version_id JOIN products p ON p.id = d.product_id
-		WHERE d.org_id = ? AND d.status <> 'decommissioned' AND EXISTS (SELECT 1 FROM vuln_findings f
-		WHERE f.version_id = d.product_version_id AND f.resolved_at = 0) ORDER BY d.id`, orgID)
-	if err != nil {
-		return nil, fmt.Errorf("read devices: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64][]versionDevice{}
-	for rows.Next() {
-		var d versionDevice
-		if err := rows.Scan(&d.id, &d.versionID, &d.tag, &d.zone, &d.criticality, &d.endOfSupport); err != nil {
-			return nil, fmt.Errorf("read devices: %w", err)
-		}
-		out[d.versionID] = append(out[d.versionID], d)
-	}
-	return out, rows.Err()
-}
-
 // deviceIDs returns up to limit ids of the devices running a version and
 // how many there are.
 func (t *Tx) deviceIDs(ctx context.Context, versionID int64, limit int) ([]int64, int, error) {

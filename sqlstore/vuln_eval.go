@@ -323,10 +323,11 @@ func versionSubject(id int64) string { return "version:" + strconv.FormatInt(id,
 // evaluate computes the findings of one subject with the cache's matchers.
 func (c *vulnCache) evaluate(s *subject) []vuln.Finding {
 	var fs []vuln.Finding
+	dev := s.device()
 	if len(s.comps) > 0 {
-		fs = match.Components(c.pk, c.cp, s.comps)
+		fs = match.ComponentsOn(c.pk, c.cp, s.comps, &dev) // the device's identity is NVD platform evidence
 	}
-	fs = append(fs, c.dv.Match(s.device())...)
+	fs = append(fs, c.dv.Match(dev)...)
 	kept := fs[:0]
 	for _, f := range fs {
 		if f.Advisory != "" {
@@ -914,7 +915,10 @@ func asset(d versionDevice) risk.Asset {
 }
 
 // RiskList ranks the organization's devices by their riskiest open,
-// actionable, unsuppressed finding.
+// actionable, unsuppressed finding. A finding's score depends on the device
+// only through its class (product version, criticality, network zone, end
+// of support), so scores are computed once per class from an SQL
+// aggregate, and only the page's devices are read, in rank order.
 func (v *Vuln) RiskList(ctx context.Context, limit int) ([]vuln.DeviceRisk, error) {
 	act, err := airtight.RequireActor(ctx)
 	if err != nil {
@@ -927,38 +931,122 @@ func (v *Vuln) RiskList(ctx context.Context, limit int) ([]vuln.DeviceRisk, erro
 	if err != nil {
 		return nil, err
 	}
-	devs, err := v.devicesOf(ctx, act.OrgID)
+	classes, err := v.deviceClasses(ctx, act.OrgID)
 	if err != nil {
 		return nil, err
 	}
 	now := v.db.Now()
-	out := []vuln.DeviceRisk{}
+	var ranked []*deviceClass
 	for vid, fs := range byVersion {
-		for _, d := range devs[vid] {
-			r := vuln.DeviceRisk{DeviceID: d.id, AssetTag: d.tag, VersionID: vid, Score: -1, Findings: len(fs)}
-			a := asset(d)
+		for _, c := range classes[vid] {
+			c.score, c.findings = -1, len(fs)
+			a := asset(c.versionDevice)
 			for _, f := range fs {
 				s := risk.Finding(f.Finding(), a, now)
-				r.KEV = r.KEV || f.KEV
-				if s.Value > r.Score {
-					r.Score, r.Explain = s.Value, f.Advisory+": "+s.Explain()
+				c.kev = c.kev || f.KEV
+				if s.Value > c.score {
+					c.score, c.explain = s.Value, f.Advisory+": "+s.Explain()
 				}
 			}
-			out = append(out, r)
+			ranked = append(ranked, c)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+	sort.Slice(ranked, func(i, j int) bool { return ranked[i].score > ranked[j].score })
+	out := []vuln.DeviceRisk{}
+	for i := 0; i < len(ranked) && len(out) < limit; {
+		j := i
+		for j < len(ranked) && ranked[j].score == ranked[i].score {
+			j++
 		}
-		return out[i].DeviceID < out[j].DeviceID
-	})
-	return out[:min(limit, len(out))], nil
+		page, err := v.classDevices(ctx, act.OrgID, ranked[i:j], limit-len(out))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		i = j
+	}
+	return out, nil
+}
+
+// deviceClass is a set of devices the risk ranking cannot tell apart: the
+// same product version, criticality, network zone and end of support.
+type deviceClass struct {
+	versionDevice   // id is the lowest device id of the class
+	n               int
+	score, findings int
+	kev             bool
+	explain         string
+}
+
+func (c *deviceClass) key() string {
+	return strconv.FormatInt(c.versionID, 10) + "\x00" + c.criticality + "\x00" + c.zone + "\x00" + c.endOfSupport
+}
+
+// deviceClasses groups the organization's devices that run a version with
+// unresolved findings (decommissioned ones aside) by class, in SQL.
+func (v *Vuln) deviceClasses(ctx context.Context, orgID int64) (map[int64][]*deviceClass, error) {
+	rows, err := v.db.query(ctx, `SELECT d.product_version_id, p.criticality, d.network_zone, pv.end_of_support, COUNT(*), MIN(d.id)
+		FROM devices d JOIN product_versions pv ON pv.id = d.product_version_id JOIN products p ON p.id = d.product_id
+		WHERE d.org_id = ? AND d.status <> 'decommissioned' AND EXISTS (SELECT 1 FROM vuln_findings f
+		WHERE f.version_id = d.product_version_id AND f.resolved_at = 0)
+		GROUP BY d.product_version_id, p.criticality, d.network_zone, pv.end_of_support`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("read device classes: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]*deviceClass{}
+	for rows.Next() {
+		c := &deviceClass{}
+		if err := rows.Scan(&c.versionID, &c.criticality, &c.zone, &c.endOfSupport, &c.n, &c.id); err != nil {
+			return nil, fmt.Errorf("read device classes: %w", err)
+		}
+		out[c.versionID] = append(out[c.versionID], c)
+	}
+	return out, rows.Err()
+}
+
+// classDevices reads, in device id order, up to limit devices of classes
+// (which share one score), stopping as soon as the page is full.
+func (v *Vuln) classDevices(ctx context.Context, orgID int64, classes []*deviceClass, limit int) ([]vuln.DeviceRisk, error) {
+	byKey := map[string]*deviceClass{}
+	versions := map[int64]bool{}
+	for _, c := range classes {
+		byKey[c.key()] = c
+		versions[c.versionID] = true
+	}
+	q := `SELECT d.id, d.product_version_id, d.asset_tag, d.network_zone, p.criticality, pv.end_of_support
+		FROM devices d JOIN product_versions pv ON pv.id = d.product_version_id JOIN products p ON p.id = d.product_id
+		WHERE d.org_id = ? AND d.status <> 'decommissioned'`
+	args := []any{orgID}
+	if len(versions) <= 500 { // else filter below: bounded placeholders
+		q += ` AND d.product_version_id IN (` + placeholders(len(versions)) + `)`
+		args = append(args, idArgs(versions)...)
+	}
+	rows, err := v.db.query(ctx, q+` ORDER BY d.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read devices: %w", err)
+	}
+	defer rows.Close()
+	var out []vuln.DeviceRisk
+	for len(out) < limit && rows.Next() {
+		var d deviceClass
+		if err := rows.Scan(&d.id, &d.versionID, &d.tag, &d.zone, &d.criticality, &d.endOfSupport); err != nil {
+			return nil, fmt.Errorf("read devices: %w", err)
+		}
+		c, ok := byKey[d.key()]
+		if !ok {
+			continue
+		}
+		out = append(out, vuln.DeviceRisk{DeviceID: d.id, AssetTag: d.tag, VersionID: d.versionID, Score: c.score,
+			Explain: c.explain, Findings: c.findings, KEV: c.kev})
+	}
+	return out, rows.Err()
 }
 
 // Plan lists the patch plan: entries with open findings (with their
 // advisories, devices and top risk) and entries someone moved on, riskiest
-// first.
+// first. Devices are scored by class (see RiskList); the riskiest device
+// named in an explanation is the lowest-id device of the best class.
 func (v *Vuln) Plan(ctx context.Context) ([]*vuln.PlanEntry, error) {
 	act, err := airtight.RequireActor(ctx)
 	if err != nil {
@@ -972,24 +1060,33 @@ func (v *Vuln) Plan(ctx context.Context) ([]*vuln.PlanEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	devs, err := v.devicesOf(ctx, act.OrgID)
+	classes, err := v.deviceClasses(ctx, act.OrgID)
 	if err != nil {
 		return nil, err
 	}
 	now := v.db.Now()
 	out := []*vuln.PlanEntry{}
+	top := map[*vuln.PlanEntry]planTop{}
 	for _, e := range entries {
-		e.Top, e.Devices = -1, len(devs[e.VersionID])
+		e.Top, e.Devices = -1, 0
+		for _, c := range classes[e.VersionID] {
+			e.Devices += c.n
+		}
+		t := planTop{}
 		for _, f := range byVersion[e.VersionID] {
 			if f.Fixed == e.Fixed {
-				planFinding(e, f, devs[e.VersionID], now)
+				planFinding(e, f, classes[e.VersionID], now, &t)
 			}
 		}
 		if len(e.Advisories) > 0 || e.State != vuln.PlanOpen {
 			e.Top = max(e.Top, 0)
 			sort.Strings(e.Advisories)
 			out = append(out, e)
+			top[e] = t
 		}
+	}
+	if err := v.nameTopDevices(ctx, top); err != nil {
+		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Top != out[j].Top {
@@ -1000,25 +1097,78 @@ func (v *Vuln) Plan(ctx context.Context) ([]*vuln.PlanEntry, error) {
 	return out, nil
 }
 
+// planTop is the riskiest finding of a plan entry: its advisory, the device
+// it scores highest on (0 for the product version itself) and the score's
+// explanation.
+type planTop struct {
+	advisory, explain string
+	device            int64
+}
+
 // planFinding adds one finding to its plan entry: the advisory, and the
-// score on the riskiest device (or on the version, when no device runs it).
-func planFinding(e *vuln.PlanEntry, f *vuln.StoredFinding, devs []versionDevice, now time.Time) {
+// score on the riskiest device class (or on the version, when no device
+// runs it).
+func planFinding(e *vuln.PlanEntry, f *vuln.StoredFinding, classes []*deviceClass, now time.Time, t *planTop) {
 	if !containsString(e.Advisories, f.Advisory) {
 		e.Advisories = append(e.Advisories, f.Advisory)
 	}
 	e.KEV = e.KEV || f.KEV
-	assets := []risk.Asset{{ID: e.Model}}
-	if len(devs) > 0 {
-		assets = assets[:0]
-		for _, d := range devs {
-			assets = append(assets, asset(d))
+	if len(classes) == 0 {
+		if s := risk.Finding(f.Finding(), risk.Asset{ID: e.Model}, now); s.Value > e.Top {
+			e.Top, e.Explain = s.Value, f.Advisory+" on "+e.Model+": "+s.Explain()
+		}
+		return
+	}
+	best, dev, why := -1, int64(0), ""
+	for _, c := range classes {
+		s := risk.Finding(f.Finding(), asset(c.versionDevice), now)
+		if s.Value > best || s.Value == best && c.id < dev {
+			best, dev, why = s.Value, c.id, s.Explain()
 		}
 	}
-	for _, a := range assets {
-		if s := risk.Finding(f.Finding(), a, now); s.Value > e.Top {
-			e.Top, e.Explain = s.Value, f.Advisory+" on "+a.ID+": "+s.Explain()
+	if best > e.Top {
+		e.Top = best
+		*t = planTop{advisory: f.Advisory, explain: why, device: dev}
+	}
+}
+
+// nameTopDevices writes the explanations of entries whose riskiest device
+// is known, with the device's asset tag, read in bounded batches.
+func (v *Vuln) nameTopDevices(ctx context.Context, top map[*vuln.PlanEntry]planTop) error {
+	need := map[int64]bool{}
+	for _, t := range top {
+		if t.device != 0 {
+			need[t.device] = true
 		}
 	}
+	tags := map[int64]string{}
+	ids := idArgs(need)
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		rows, err := v.db.query(ctx, `SELECT id, asset_tag FROM devices WHERE id IN (`+placeholders(n)+`)`, ids[:n]...)
+		if err != nil {
+			return fmt.Errorf("read device tags: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var tag string
+			if err := rows.Scan(&id, &tag); err != nil {
+				rows.Close()
+				return fmt.Errorf("read device tags: %w", err)
+			}
+			tags[id] = tag
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("read device tags: %w", err)
+		}
+		ids = ids[n:]
+	}
+	for e, t := range top {
+		if t.device != 0 {
+			e.Explain = t.advisory + " on " + tags[t.device] + ": " + t.explain
+		}
+	}
+	return nil
 }
 
 func containsString(s []string, x string) bool {

@@ -89,13 +89,7 @@ func (m *CPEs) add(a *vuln.Advisory) []string {
 	{
 		for j := range a.Configurations {
 			cfg := &a.Configurations[j]
-			if cfg.Negate {
-				continue
-			}
 			for n := range cfg.Nodes {
-				if cfg.Nodes[n].Negate {
-					continue
-				}
 				for k := range cfg.Nodes[n].Matches {
 					cm := &cfg.Nodes[n].Matches[k]
 					if !cm.Vulnerable {
@@ -140,6 +134,15 @@ func (m *CPEs) Match(c vuln.Component) []vuln.Finding {
 // MatchIn is Match for a component of an SBOM whose components are sbom:
 // a "running on" platform condition is checked against their CPEs.
 func (m *CPEs) MatchIn(c vuln.Component, sbom []vuln.Component) []vuln.Finding {
+	return m.MatchOn(c, Platform{Components: sbom})
+}
+
+// MatchOn is Match for a component of a product whose identity is p: each
+// NVD configuration is evaluated exactly (nodes and cpeMatch entries with
+// their operators and negations), the component standing for the entry it
+// matches and p for the others. A configuration p cannot decide gives a
+// needs_review finding.
+func (m *CPEs) MatchOn(c vuln.Component, p Platform) []vuln.Finding {
 	if c.CPE == "" {
 		return nil
 	}
@@ -153,11 +156,12 @@ func (m *CPEs) MatchIn(c vuln.Component, sbom []vuln.Component) []vuln.Finding {
 		return nil
 	}
 	v := componentVersion(c, cc)
+	ev := &evidence{self: parsedComp{c: c, cpe: cc, key: key}, p: p}
 	best := map[string]vuln.Finding{}
 	var order []string
 	for i := range m.byKey[key] {
 		e := &m.byKey[key][i]
-		f, ok := e.match(c, cc, v, aliased, sbom)
+		f, ok := e.match(c, cc, v, aliased, ev)
 		if !ok {
 			continue
 		}
@@ -200,12 +204,10 @@ func usableCPE(c vuln.Component) bool {
 	return k != "" && componentVersion(c, cc) != ""
 }
 
-func (e *cpeEntry) match(c vuln.Component, cc nvd.CPE, v string, aliased bool, sbom []vuln.Component) (vuln.Finding, bool) {
+func (e *cpeEntry) match(c vuln.Component, cc nvd.CPE, v string, aliased bool, ev *evidence) (vuln.Finding, bool) {
 	crit := e.cpe
-	for _, i := range []int{nvd.Update, nvd.Edition, nvd.Language, nvd.SWEdition, nvd.TargetSW, nvd.TargetHW, nvd.Other} {
-		if a, b := crit.Get(i), cc.Get(i); a.Kind == nvd.Value && b.Kind == nvd.Value && !a.Accepts(b) {
-			return vuln.Finding{}, false // e.g. another target_sw
-		}
+	if !sameQualifiers(crit, cc) {
+		return vuln.Finding{}, false // e.g. another target_sw
 	}
 	conf := 1.0
 	var notes []string
@@ -229,9 +231,17 @@ func (e *cpeEntry) match(c vuln.Component, cc nvd.CPE, v string, aliased bool, s
 	}
 	conf *= vconf
 	reason := head + "; " + vwhy
-	if pw, pconf := e.platform(sbom); pw != "" {
-		conf *= pconf
-		reason += "; " + pw
+	switch holds, what := configHolds(e.cfg, e.m, ev), e.conditions(); {
+	case holds == no:
+		return f, false
+	case what == "":
+	case holds == yes:
+		conf *= 0.95
+		reason += "; configuration condition met by the product's identity: " + what
+	default:
+		conf *= 0.7
+		st = vuln.StatusNeedsReview
+		reason += "; only when " + what + " (neither the SBOM nor the device shows it): review"
 	}
 	f.Status, f.Confidence, f.Fixed, f.Reason = st, round(conf), fixed, reason
 	return f, true
@@ -278,77 +288,16 @@ func (e *cpeEntry) versionStatus(v string) (vuln.Status, float64, string, string
 		strings.Join(conds, ", "), fixedText(m.EndExcluding)), m.EndExcluding, true
 }
 
-// platform explains the other nodes of an AND configuration ("running on"
-// conditions) and the confidence factor: 0.95 when the SBOM has a
-// component satisfying every one of them, 0.7 otherwise.
-func (e *cpeEntry) platform(sbom []vuln.Component) (string, float64) {
-	if e.cfg.Operator != "AND" || len(e.cfg.Nodes) < 2 {
-		return "", 1
+// conditions describes what the configuration requires besides the
+// matched entry: "running on X", "" when the entry alone decides.
+func (e *cpeEntry) conditions() string {
+	if d := describe(e.cfg, e.node); d != "" {
+		return "running on " + d
 	}
-	var parts []string
-	allPresent := true
-	for n := range e.cfg.Nodes {
-		if n == e.node {
-			continue
-		}
-		node := &e.cfg.Nodes[n]
-		var names []string
-		present := false
-		for k := range node.Matches {
-			cm := &node.Matches[k]
-			if len(names) < 3 {
-				names = append(names, cm.Criteria)
-			} else if len(names) == 3 {
-				names = append(names, fmt.Sprintf("%d more", len(node.Matches)-3))
-			}
-			if !present && inSBOM(cm, sbom) {
-				present = true
-			}
-		}
-		if node.Negate {
-			present = !present
-			parts = append(parts, "not on "+strings.Join(names, " or "))
-		} else {
-			parts = append(parts, strings.Join(names, " or "))
-		}
-		allPresent = allPresent && present
+	if n := &e.cfg.Nodes[e.node]; n.Operator == "AND" && len(n.Matches) > 1 || n.Negate || e.cfg.Negate {
+		return "with " + describeNode(n, e.m)
 	}
-	if sbom != nil && allPresent {
-		return "platform condition met by the SBOM: running on " + strings.Join(parts, " and "), 0.95
-	}
-	return "only when running on " + strings.Join(parts, " and ") + " (not confirmed by the SBOM)", 0.7
-}
-
-// inSBOM reports whether a component of sbom satisfies criteria cm.
-func inSBOM(cm *vuln.CPEMatch, sbom []vuln.Component) bool {
-	crit, err := nvd.ParseCPE(cm.Criteria)
-	if err != nil {
-		return false
-	}
-	key, _ := cpeKey(crit)
-	if key == "" {
-		return false
-	}
-	e := cpeEntry{cpe: crit, m: cm}
-	for _, c := range sbom {
-		if c.CPE == "" {
-			continue
-		}
-		cc, err := nvd.ParseCPE(c.CPE)
-		if err != nil {
-			continue
-		}
-		if k, _ := cpeKey(cc); k != key {
-			continue
-		}
-		if st, _, _, _, ok := e.versionStatus(componentVersion(c, cc)); ok && st == vuln.StatusAffected {
-			return true
-		}
-		if crit.Get(nvd.Version).Kind != nvd.Value && componentVersion(c, cc) == "" {
-			return true // hardware without a version: its presence is what counts
-		}
-	}
-	return false
+	return ""
 }
 
 // Components matches the components of one SBOM by purl (OSV) and by CPE
@@ -356,6 +305,12 @@ func inSBOM(cm *vuln.CPEMatch, sbom []vuln.Component) bool {
 // decided by CPE matching, so the purl matcher's "cannot match" review
 // finding is dropped for it; components CPE cannot decide keep it.
 func Components(p *Packages, c *CPEs, sbom []vuln.Component) []vuln.Finding {
+	return ComponentsOn(p, c, sbom, nil)
+}
+
+// ComponentsOn is Components for the SBOM of a device (nil when none):
+// NVD platform conditions are checked against the SBOM and the device.
+func ComponentsOn(p *Packages, c *CPEs, sbom []vuln.Component, dev *vuln.Device) []vuln.Finding {
 	var out []vuln.Finding
 	for _, comp := range sbom {
 		var pf []vuln.Finding
@@ -372,7 +327,7 @@ func Components(p *Packages, c *CPEs, sbom []vuln.Component) []vuln.Finding {
 				}
 				pf = kept
 			}
-			pf = append(pf, c.MatchIn(comp, sbom)...)
+			pf = append(pf, c.MatchOn(comp, Platform{Components: sbom, Device: dev})...)
 		}
 		out = append(out, pf...)
 	}
