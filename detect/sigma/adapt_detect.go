@@ -57,9 +57,11 @@ type DetectEvent struct {
 	src LogSource
 }
 
-// FromDetect wraps e; its log source is derived once, here.
+// FromDetect wraps e; its log source is derived once, here (and shared,
+// read-only, with other events that have the same source, product,
+// channel, event id and class: see cachedLogSource).
 func FromDetect(e *detect.Event) *DetectEvent {
-	return &DetectEvent{E: e, src: detectLogSource(e).withKey()}
+	return &DetectEvent{E: e, src: cachedLogSource(e)}
 }
 
 // Field returns the value of a Sigma field name.
@@ -123,18 +125,54 @@ var ocsfPaths = []string{
 var extraNames = []string{"User", "ProcessId", "Hashes", "OriginalFileName", "SourceFilename"}
 
 // Values yields the event's own fields, then its OCSF and extra values.
+// The OCSF values are read from the event's structure directly (see
+// ocsfValues) unless one of its own fields shadows an OCSF path.
 func (d *DetectEvent) Values(yield func(name, value string) bool) {
+	e := d.E
+	shadowed := false
+	for k, v := range e.Fields {
+		shadowed = shadowed || isOCSFPath(k)
+		if !yield(k, v) {
+			return
+		}
+	}
+	if shadowed {
+		if !ocsfValuesByField(e, yield) {
+			return
+		}
+	} else if !ocsfValues(e, yield) {
+		return
+	}
+	d.extraValues(yield)
+}
+
+// valuesReference is Values as first written: every OCSF path through
+// (*detect.Event).Field. Tests check Values against it.
+func (d *DetectEvent) valuesReference(yield func(name, value string) bool) {
 	e := d.E
 	for k, v := range e.Fields {
 		if !yield(k, v) {
 			return
 		}
 	}
+	if !ocsfValuesByField(e, yield) {
+		return
+	}
+	d.extraValues(yield)
+}
+
+// ocsfValuesByField yields every OCSF path's value through
+// (*detect.Event).Field; false when yield stopped.
+func ocsfValuesByField(e *detect.Event, yield func(name, value string) bool) bool {
 	for _, p := range ocsfPaths {
 		if v, ok := e.Field(p); ok && !yield(p, v) {
-			return
+			return false
 		}
 	}
+	return true
+}
+
+func (d *DetectEvent) extraValues(yield func(name, value string) bool) {
 	for _, n := range extraNames {
 		if v, ok := d.extra(n); ok && !yield(n, v) {
 			return

@@ -9,9 +9,13 @@ import (
 // (bytes that occur in no pattern share one class), so one table lookup per
 // input byte finds every pattern occurrence.
 type automaton struct {
-	class    [256]uint8
-	nclass   int
-	delta    []int32 // state*nclass + class → next state
+	class  [256]uint8
+	nclass int
+	// delta maps state*nclass + class to the next state, premultiplied by
+	// nclass (so the next lookup needs no multiplication) and stored as
+	// its bitwise complement (negative) when that state has outputs: the
+	// scan loop reads one table per byte and tests the sign.
+	delta    []int32
 	outStart []int32 // outputs of state s: outs[outStart[s]:outStart[s+1]]
 	outs     []int32
 }
@@ -138,6 +142,12 @@ func (a *automaton) buildDFA(goTo [][]int32, fail []int32, out [][]int32) {
 		a.outStart[s+1] = a.outStart[s] + int32(len(out[s]))
 		a.outs = append(a.outs, out[s]...)
 	}
+	for i, t := range a.delta {
+		a.delta[i] = t * int32(a.nclass)
+		if len(out[t]) > 0 {
+			a.delta[i] = ^a.delta[i]
+		}
+	}
 }
 
 // scan sets the bit of every pattern occurring in text, ignoring ASCII
@@ -145,7 +155,6 @@ func (a *automaton) buildDFA(goTo [][]int32, fail []int32, out [][]int32) {
 // root state, so patterns never span two scanned texts.
 func (a *automaton) scan(text string, bits []uint64) {
 	s := int32(0)
-	nc := int32(a.nclass)
 	delta, class := a.delta, &a.class
 	for i := 0; i < len(text); i++ {
 		c := text[i]
@@ -153,26 +162,29 @@ func (a *automaton) scan(text string, bits []uint64) {
 			a.scanFolded(foldText(text), bits)
 			return
 		}
-		s = delta[s*nc+int32(class[c])]
-		if lo, hi := a.outStart[s], a.outStart[s+1]; lo != hi {
-			a.hit(lo, hi, bits)
+		s = delta[s+int32(class[c])]
+		if s < 0 {
+			s = ^s
+			a.hit(s, bits)
 		}
 	}
 }
 
 func (a *automaton) scanFolded(text string, bits []uint64) {
 	s := int32(0)
-	nc := int32(a.nclass)
 	for i := 0; i < len(text); i++ {
-		s = a.delta[s*nc+int32(a.class[text[i]])]
-		if lo, hi := a.outStart[s], a.outStart[s+1]; lo != hi {
-			a.hit(lo, hi, bits)
+		s = a.delta[s+int32(a.class[text[i]])]
+		if s < 0 {
+			s = ^s
+			a.hit(s, bits)
 		}
 	}
 }
 
-func (a *automaton) hit(lo, hi int32, bits []uint64) {
-	for _, id := range a.outs[lo:hi] {
+// hit sets the bits of the outputs of the state at premultiplied index s.
+func (a *automaton) hit(s int32, bits []uint64) {
+	st := s / int32(a.nclass)
+	for _, id := range a.outs[a.outStart[st]:a.outStart[st+1]] {
 		bits[id>>6] |= 1 << (uint(id) & 63)
 	}
 }

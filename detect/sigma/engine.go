@@ -38,6 +38,9 @@ type Engine struct {
 	pool   sync.Pool
 	events atomic.Uint64
 	hits   atomic.Uint64
+	// plain turns off the value de-duplication of evalCtx: the reference
+	// mode tests compare the engine's detections against.
+	plain bool
 }
 
 // Stats are engine counters.
@@ -163,6 +166,7 @@ func (e *Engine) matchRules(ev Event) []ruleHit {
 	sc := e.pool.Get().(*scratch)
 	defer e.pool.Put(sc)
 	sc.ctx.reset(ev, e.ft)
+	sc.ctx.plain = e.plain
 	words := (rs.nlits + 63) / 64
 	if cap(sc.bits) < words {
 		sc.bits = make([]uint64, words)
@@ -240,10 +244,17 @@ func (e *Engine) MatchBatch(events []Event, emit func(*detect.Detection)) {
 	}
 }
 
-// Observe makes the engine a detect.Detector.
+// Observe makes the engine a detect.Detector. The adapter it wraps ev in
+// is reused: neither detections nor correlation state keep the event.
 func (e *Engine) Observe(ev *detect.Event, emit func(*detect.Detection)) {
-	e.MatchFunc(FromDetect(ev), emit)
+	d := detectEvents.Get().(*DetectEvent)
+	d.E, d.src = ev, cachedLogSource(ev)
+	e.MatchFunc(d, emit)
+	*d = DetectEvent{}
+	detectEvents.Put(d)
 }
+
+var detectEvents = sync.Pool{New: func() any { return new(DetectEvent) }}
 
 var _ detect.Detector = (*Engine)(nil)
 

@@ -1,6 +1,9 @@
 package sigma
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // node is a compiled piece of a detection: a selection, a field test, or
 // a boolean combination of them.
@@ -45,9 +48,13 @@ type evalCtx struct {
 	raw   []string
 	low   []string
 	kwRaw []string // every value, for keyword search
+	long  []string // values of kwRaw at least minDedup long
 	kw    []string // kwRaw lower-cased, filled on first keyword test
 	kwOK  bool
 	kwLow bool
+	// plain keeps repeated values in kwRaw (the engine's reference mode,
+	// see Engine.plain).
+	plain bool
 	rec   map[string]any // evidence: set while re-evaluating a match
 }
 
@@ -59,7 +66,7 @@ func (c *evalCtx) reset(ev Event, ft *fieldTable) {
 	}
 	c.st, c.raw, c.low = c.st[:n], c.raw[:n], c.low[:n]
 	clear(c.st)
-	c.kw, c.kwRaw, c.kwOK, c.kwLow, c.rec = c.kw[:0], c.kwRaw[:0], false, false, nil
+	c.kw, c.kwRaw, c.long, c.kwOK, c.kwLow, c.rec = c.kw[:0], c.kwRaw[:0], c.long[:0], false, false, nil
 }
 
 // get returns the raw value of a field slot.
@@ -90,16 +97,43 @@ func (c *evalCtx) getLower(id int) (raw, lower string, ok bool) {
 	return raw, c.low[id], true
 }
 
-// rawValues returns every value of the event.
+// rawValues returns every value of the event. A value of at least
+// minDedup bytes that is the very same string as one already listed (same
+// bytes in memory: an alias such as Image for NewProcessName, or the OCSF
+// path a field was mapped to) is listed once: it would be scanned twice
+// for the same literals, and a keyword test would only find it again after
+// its first copy, with the same text as evidence.
 func (c *evalCtx) rawValues() []string {
 	if !c.kwOK {
 		c.ev.Values(func(_, v string) bool {
+			if !c.plain && len(v) >= minDedup {
+				if sameString(c.long, v) {
+					return true
+				}
+				c.long = append(c.long, v)
+			}
 			c.kwRaw = append(c.kwRaw, v)
 			return true
 		})
 		c.kwOK = true
 	}
 	return c.kwRaw
+}
+
+// minDedup is the shortest value rawValues looks for repeats of: shorter
+// ones cost less to scan again than to look up.
+const minDedup = 16
+
+// sameString reports whether list holds v itself: the same length and the
+// same backing bytes (not merely equal text).
+func sameString(list []string, v string) bool {
+	p := unsafe.StringData(v)
+	for _, s := range list {
+		if len(s) == len(v) && unsafe.StringData(s) == p {
+			return true
+		}
+	}
+	return false
 }
 
 // keywords returns every value of the event, raw and lower-cased.

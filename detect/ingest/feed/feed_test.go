@@ -94,3 +94,34 @@ func TestTime(t *testing.T) {
 		}
 	}
 }
+
+func TestValueParsers(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		addr string // "" for the zero Addr
+		port uint16
+		n    int64
+	}{
+		{"", "", 0, 0},
+		{"   ", "", 0, 0},
+		{"-", "", 0, 0},
+		{"10.20.3.17", "10.20.3.17", 0, 0},
+		{" ::ffff:10.0.0.1 ", "10.0.0.1", 0, 0},
+		{"443", "", 443, 443},
+		{" 52211\t", "", 52211, 52211},
+		{"65536", "", 0, 65536},
+		{"-7", "", 0, -7},
+		{"0x10", "", 0, 0},
+	} {
+		a := Addr(tc.in)
+		if got := map[bool]string{true: a.String(), false: ""}[a.IsValid()]; got != tc.addr {
+			t.Errorf("Addr(%q) = %q, want %q", tc.in, got, tc.addr)
+		}
+		if got := Port(tc.in); got != tc.port {
+			t.Errorf("Port(%q) = %d, want %d", tc.in, got, tc.port)
+		}
+		if got := Int(tc.in); got != tc.n {
+			t.Errorf("Int(%q) = %d, want %d", tc.in, got, tc.n)
+		}
+	}
+}

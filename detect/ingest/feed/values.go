@@ -11,7 +11,11 @@ import (
 // Addr parses an IP address, returning the zero Addr when s is not one.
 // IPv4-mapped IPv6 addresses are unmapped.
 func Addr(s string) netip.Addr {
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	if s == "" { // the usual absent field: no error to build
+		return netip.Addr{}
+	}
+	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return netip.Addr{}
 	}
@@ -20,7 +24,11 @@ func Addr(s string) netip.Addr {
 
 // Port parses a port number, returning 0 when s is not one.
 func Port(s string) uint16 {
-	p, err := strconv.ParseUint(strings.TrimSpace(s), 10, 16)
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0
+	}
+	p, err := strconv.ParseUint(s, 10, 16)
 	if err != nil {
 		return 0
 	}
@@ -29,7 +37,11 @@ func Port(s string) uint16 {
 
 // Int parses a decimal integer, returning 0 when s is not one.
 func Int(s string) int64 {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		return 0
 	}

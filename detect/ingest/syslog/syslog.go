@@ -97,7 +97,7 @@ type record struct {
 
 // Parse parses one syslog message (without framing or trailing newline).
 func (p *Parser) Parse(msg []byte) (*detect.Event, error) {
-	msg = bytes.TrimRight(msg, "\r\n\x00")
+	msg = trimEnd(msg)
 	switch {
 	case len(bytes.TrimSpace(msg)) == 0:
 		return nil, ErrEmpty
@@ -108,13 +108,24 @@ func (p *Parser) Parse(msg []byte) (*detect.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if countParams(rec.sd) > p.lim.MaxFields {
+	n := countParams(rec.sd)
+	if n > p.lim.MaxFields {
 		return nil, fmt.Errorf("%w in structured data (over %d)", feed.ErrTooManyFields, p.lim.MaxFields)
 	}
-	return mapRecord(rec), nil
+	return mapRecord(&rec, n), nil
 }
 
-func (p *Parser) parse(msg []byte) (*record, error) {
+// trimEnd drops trailing CR, LF and NUL bytes (what bytes.TrimRight with
+// that cut set does, without building the set per message).
+func trimEnd(msg []byte) []byte {
+	i := len(msg)
+	for i > 0 && (msg[i-1] == '\r' || msg[i-1] == '\n' || msg[i-1] == 0) {
+		i--
+	}
+	return msg[:i]
+}
+
+func (p *Parser) parse(msg []byte) (record, error) {
 	if isRFC5424(msg) {
 		return p.parse5424(msg)
 	}
@@ -135,11 +146,11 @@ func isRFC5424(msg []byte) bool {
 	return i > 0 && rest[0] != '0' && i < len(rest) && rest[i] == ' '
 }
 
-func (p *Parser) parse5424(msg []byte) (*record, error) {
+func (p *Parser) parse5424(msg []byte) (record, error) {
 	m, err := p.rfc5424.Parse(msg)
 	sm, ok := m.(*rfc5424.SyslogMessage)
 	if !ok || sm == nil || !sm.Base.Valid() {
-		return nil, fmt.Errorf("%w: rfc5424: %v", ErrNotSyslog, safeErr(err))
+		return record{}, fmt.Errorf("%w: rfc5424: %v", ErrNotSyslog, safeErr(err))
 	}
 	rec := baseRecord(&sm.Base)
 	if sm.StructuredData != nil {
@@ -148,7 +159,7 @@ func (p *Parser) parse5424(msg []byte) (*record, error) {
 	return rec, nil
 }
 
-func (p *Parser) parse3164(msg []byte) (*record, error) {
+func (p *Parser) parse3164(msg []byte) (record, error) {
 	guessedPRI := len(msg) == 0 || msg[0] != '<'
 	input := msg
 	if guessedPRI {
@@ -160,7 +171,7 @@ func (p *Parser) parse3164(msg []byte) (*record, error) {
 	m, err := p.rfc3164.Parse(input)
 	sm, ok := m.(*rfc3164.SyslogMessage)
 	if !ok || sm == nil || !sm.Base.Valid() || sm.Timestamp == nil {
-		return nil, fmt.Errorf("%w: rfc3164: %v", ErrNotSyslog, safeErr(err))
+		return record{}, fmt.Errorf("%w: rfc3164: %v", ErrNotSyslog, safeErr(err))
 	}
 	rec := baseRecord(&sm.Base)
 	if guessedPRI {
@@ -212,8 +223,8 @@ func afterHost(input []byte, host string) string {
 	return strings.TrimSpace(string(input[i+len(host)+2:]))
 }
 
-func baseRecord(b *gosyslog.Base) *record {
-	rec := &record{
+func baseRecord(b *gosyslog.Base) record {
+	rec := record{
 		host:   deref(b.Hostname),
 		app:    deref(b.Appname),
 		procID: deref(b.ProcID),

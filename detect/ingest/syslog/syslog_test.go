@@ -101,6 +101,17 @@ func TestParse(t *testing.T) {
 				want(t, e.Fields["x"], "1")
 				want(t, e.Fields["b@1.x"], "2")
 			}},
+		{"one element clashing with the header", `<14>1 2023-01-01T00:00:00Z h app 1 - [a@1 hostname="other" x="1"]`,
+			func(t *testing.T, e *detect.Event) {
+				want(t, e.Fields["hostname"], "h")
+				want(t, e.Fields["a@1.hostname"], "other")
+				want(t, e.Fields["x"], "1")
+				want(t, len(e.Fields), 7) // facility severity hostname appname procid, x, a@1.hostname
+			}},
+		{"trailing CR LF NUL dropped", "<14>1 2023-01-01T00:00:00Z h app 1 - - hello\r\n\x00",
+			func(t *testing.T, e *detect.Event) {
+				want(t, e.Message, "hello")
+			}},
 	}
 	p := newTestParser()
 	for _, tt := range tests {
