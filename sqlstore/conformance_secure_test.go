@@ -62,7 +62,9 @@ func testSecureDownloadLimit(t *testing.T, f *fixture) {
 	anon := context.Background()
 	errs := make(chan error, 6)
 	for range 6 {
-		go func() { errs <- f.db.RecordSecureDownload(anon, "s-lim", dlp.SecureDownload{At: f.now, RemoteAddr: "198.51.100.9"}) }()
+		go func() {
+			errs <- f.db.RecordSecureDownload(anon, "s-lim", dlp.SecureDownload{At: f.now, RemoteAddr: "198.51.100.9"})
+		}()
 	}
 	ok := 0
 	for range 6 {
