@@ -36,6 +36,7 @@ package smtpgw
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -84,6 +85,13 @@ type Config struct {
 	Hostname string // announced in the greeting and to the next hop
 	NextHop  string // host:port to relay to (Postfix re-injection or outbound server)
 	Relay    Relayer
+	// TLS, when set, offers STARTTLS to senders (the server's certificate),
+	// so that mail with patient data is not read on the way to the filter.
+	TLS *tls.Config
+	// NextHopTLS, when set, makes the relay use STARTTLS to the next hop
+	// (verified with this configuration); a next hop that does not offer
+	// it is a temporary failure, never a silent downgrade.
+	NextHopTLS *tls.Config
 
 	Scanner dlp.ContentScanner
 	Policy  Decider
@@ -146,7 +154,7 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	setDefaults(&cfg)
 	if cfg.Relay == nil {
-		cfg.Relay = &SMTPRelay{Addr: cfg.NextHop, Hostname: cfg.Hostname, Timeout: cfg.RelayTimeout}
+		cfg.Relay = &SMTPRelay{Addr: cfg.NextHop, Hostname: cfg.Hostname, Timeout: cfg.RelayTimeout, TLS: cfg.NextHopTLS}
 	}
 	g := &Gateway{cfg: cfg, log: cfg.Logger}
 	g.server = g.newServer()
@@ -204,6 +212,7 @@ func (g *Gateway) newServer() *smtp.Server {
 	s.ReadTimeout = g.cfg.ReadTimeout
 	s.WriteTimeout = g.cfg.WriteTimeout
 	s.EnableSMTPUTF8 = true
+	s.TLSConfig = g.cfg.TLS
 	s.ErrorLog = slogAdapter{g.log}
 	return s
 }

@@ -3,6 +3,7 @@ package smtpgw
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +47,26 @@ type SMTPRelay struct {
 	Addr     string
 	Hostname string
 	Timeout  time.Duration
+	// TLS, when set, requires STARTTLS with this configuration.
+	TLS *tls.Config
+}
+
+// client greets the next hop, switching to TLS first when required (a
+// next hop without STARTTLS is then a temporary failure).
+func (r *SMTPRelay) client(conn net.Conn) (*smtp.Client, error) {
+	if r.TLS != nil {
+		c, err := smtp.NewClientStartTLS(conn, r.TLS)
+		if err != nil {
+			return nil, fmt.Errorf("next hop STARTTLS: %w", err)
+		}
+		return c, nil
+	}
+	c := smtp.NewClient(conn)
+	if err := c.Hello(r.Hostname); err != nil {
+		c.Close()
+		return nil, relayErr(err)
+	}
+	return c, nil
 }
 
 // Relay implements Relayer.
@@ -58,13 +79,14 @@ func (r *SMTPRelay) Relay(ctx context.Context, env Envelope, msg []byte) (err er
 	if dl, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(dl)
 	}
-	c := smtp.NewClient(conn)
+	c, err := r.client(conn)
+	if err != nil {
+		conn.Close()
+		return err
+	}
 	defer c.Close()
 	if r.Timeout > 0 {
 		c.CommandTimeout, c.SubmissionTimeout = r.Timeout, r.Timeout
-	}
-	if err := c.Hello(r.Hostname); err != nil {
-		return relayErr(err)
 	}
 	if err := c.Mail(env.From, &smtp.MailOptions{Size: int64(len(msg)), UTF8: env.UTF8}); err != nil {
 		return relayErr(err)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -88,7 +89,13 @@ func (a *App) wireGateways(c *Config) error {
 	var err error
 	if c.SMTPAddr != "" {
 		store := &secureStore{db: a.DB, org: func() *airtight.Organization { return d.org }}
-		d.SMTP, err = smtpgw.New(smtpgw.Config{Hostname: c.SMTPHostname, NextHop: c.SMTPNextHop, Scanner: d.Scanner,
+		var nextTLS *tls.Config
+		if c.SMTPNextHopTLS == "on" {
+			host, _, _ := net.SplitHostPort(c.SMTPNextHop)
+			nextTLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		}
+		// STARTTLS is offered with the server's own certificate.
+		d.SMTP, err = smtpgw.New(smtpgw.Config{Hostname: c.SMTPHostname, NextHop: c.SMTPNextHop, TLS: a.opts.TLS, NextHopTLS: nextTLS, Scanner: d.Scanner,
 			Policy: d.Policy, Vault: d.Vault, Secure: store, PublicURL: a.opts.PublicURL, NotifyFrom: c.SMTPNotifyFrom,
 			OnEvent: record, Logger: a.log})
 		if err != nil {
