@@ -135,7 +135,16 @@ func (a *App) startDLP(ctx context.Context) error {
 		}
 	}
 	if d.ICAP != nil {
-		return a.serveGateway(c.ICAPAddr, "icap server", d.ICAP.Serve)
+		serve := d.ICAP.Serve
+		if c.ICAPTLS == "on" {
+			if a.opts.TLS == nil {
+				return errors.New("icap-tls needs the server's TLS certificate: do not combine it with --tls off")
+			}
+			// ICAPS: the proxy connects with TLS (Squid: icap_service ... tls).
+			cfg := a.opts.TLS.Clone()
+			serve = func(ln net.Listener) error { return d.ICAP.Serve(tls.NewListener(ln, cfg)) }
+		}
+		return a.serveGateway(c.ICAPAddr, "icap server", serve)
 	}
 	return nil
 }

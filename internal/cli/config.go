@@ -45,6 +45,7 @@ type Config struct {
 	SMTPHostname   string `yaml:"smtp_hostname"`      // announced name
 	SMTPNotifyFrom string `yaml:"smtp_notify_from"`   // sender of secure-delivery notices
 	SMTPNextHopTLS string `yaml:"smtp_next_hop_tls"`  // "on": STARTTLS to the next hop, verified
+	ICAPTLS        string `yaml:"icap_tls"`           // "on": ICAP over TLS
 	ICAPAddr       string `yaml:"icap_addr"`          // ICAP listener; off when empty
 	DLPWatch       string `yaml:"dlp_watch"`          // folders to scan, comma-separated; off when empty
 	DLPWatchOut    string `yaml:"dlp_watch_external"` // "on": the watched folders leave the organization
@@ -94,6 +95,7 @@ var settings = []setting{
 	{"smtp-next-hop", func(c *Config) *string { return &c.SMTPNextHop }, "", "host:port the SMTP gateway relays allowed mail to (Postfix re-injection or the outbound server)"},
 	{"smtp-hostname", func(c *Config) *string { return &c.SMTPHostname }, "", "host name the SMTP gateway announces"},
 	{"smtp-notify-from", func(c *Config) *string { return &c.SMTPNotifyFrom }, "", "sender address of secure-delivery notices"},
+	{"icap-tls", func(c *Config) *string { return &c.ICAPTLS }, "", "on: the ICAP server speaks TLS (ICAPS) with the server's certificate"},
 	{"smtp-next-hop-tls", func(c *Config) *string { return &c.SMTPNextHopTLS }, "", "on: the SMTP gateway relays only over verified STARTTLS (a next hop without it is a temporary failure)"},
 	{"icap-addr", func(c *Config) *string { return &c.ICAPAddr }, "", "listen address of the ICAP DLP server for web proxies; off when empty"},
 	{"dlp-watch", func(c *Config) *string { return &c.DLPWatch }, "", "file-share folders to scan for patient data as files appear or change, comma-separated; off when empty"},
