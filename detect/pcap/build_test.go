@@ -52,13 +52,22 @@ func capture(t testing.TB, c conn, segs []seg, snaplen int) []byte {
 }
 
 func (c conn) frame(t testing.TB, s seg) []byte {
+	src, dst, tcp := c.tcp(s)
+	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
+	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.To4(), DstIP: dst.To4()}
+	if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
+		t.Fatal(err)
+	}
+	return serialize(t, eth, ip, tcp, gopacket.Payload(s.data))
+}
+
+// tcp returns the addresses and TCP header of s.
+func (c conn) tcp(s seg) (src, dst net.IP, tcp *layers.TCP) {
 	src, dst, sp, dp, isn, peer := c.client, c.server, c.cport, c.sport, uint32(isnC), uint32(isnS)
 	if !s.fromClient {
 		src, dst, sp, dp, isn, peer = c.server, c.client, c.sport, c.cport, isnS, isnC
 	}
-	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
-	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.To4(), DstIP: dst.To4()}
-	tcp := &layers.TCP{SrcPort: layers.TCPPort(sp), DstPort: layers.TCPPort(dp), Window: 65535, Seq: isn + 1 + s.seq, Ack: peer + 1}
+	tcp = &layers.TCP{SrcPort: layers.TCPPort(sp), DstPort: layers.TCPPort(dp), Window: 65535, Seq: isn + 1 + s.seq, Ack: peer + 1}
 	for _, f := range s.flags {
 		switch f {
 		case 'S':
@@ -71,12 +80,14 @@ func (c conn) frame(t testing.TB, s seg) []byte {
 			tcp.RST = true
 		}
 	}
-	if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
-		t.Fatal(err)
-	}
+	return src, dst, tcp
+}
+
+func serialize(t testing.TB, ls ...gopacket.SerializableLayer) []byte {
+	t.Helper()
 	out := gopacket.NewSerializeBuffer()
 	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
-	if err := gopacket.SerializeLayers(out, opts, eth, ip, tcp, gopacket.Payload(s.data)); err != nil {
+	if err := gopacket.SerializeLayers(out, opts, ls...); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()

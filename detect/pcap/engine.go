@@ -24,6 +24,7 @@ type engine struct {
 	lastSweep time.Time
 	finished  bool
 	dec       decoder
+	frag      defragmenter
 }
 
 func newEngine(sink detect.Sink, opts Options) *engine {
@@ -99,7 +100,8 @@ type pkt struct {
 	payload    []byte
 	missing    int // payload bytes the IP header promises beyond what was captured
 	ts         time.Time
-	ipTotalLen int
+	ipTotalLen int      // bytes after the IP headers, as the headers say
+	frag       fragInfo // set when p was reassembled from fragments
 }
 
 // packet handles one captured frame.
@@ -146,50 +148,89 @@ func (e *engine) decode(data []byte, lt layers.LinkType, snapCut bool) (pkt, boo
 func (e *engine) fromLayers() (pkt, bool) {
 	d := &e.dec
 	var p pkt
-	var srcIP, dstIP netip.Addr
-	var haveIP, haveL4 bool
-	var srcPort, dstPort uint16
+	var ip ipInfo
+	var haveL4 bool
 	for _, t := range d.types {
 		switch t {
 		case layers.LayerTypeEthernet:
 			p.srcMAC, p.dstMAC = d.eth.SrcMAC, d.eth.DstMAC
 		case layers.LayerTypeIPv4:
-			srcIP, _ = netip.AddrFromSlice(d.ip4.SrcIP.To4())
-			dstIP, _ = netip.AddrFromSlice(d.ip4.DstIP.To4())
-			p.proto, haveIP = uint8(d.ip4.Protocol), true
-			p.ipTotalLen = int(d.ip4.Length) - int(d.ip4.IHL)*4
-			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
-				e.stats.Unsupported++
-				return p, false
-			}
+			ip = e.ipv4Info(&p)
 		case layers.LayerTypeIPv6:
-			srcIP, _ = netip.AddrFromSlice(d.ip6.SrcIP)
-			dstIP, _ = netip.AddrFromSlice(d.ip6.DstIP)
-			p.proto, haveIP = uint8(d.ip6.NextHeader), true
-			p.ipTotalLen = int(d.ip6.Length)
+			ip = e.ipv6Info(&p)
 		case layers.LayerTypeTCP:
-			srcPort, dstPort, haveL4 = uint16(d.tcp.SrcPort), uint16(d.tcp.DstPort), true
-			p.tcp, p.payload = &d.tcp, d.tcp.Payload
-			p.missing = p.ipTotalLen - int(d.tcp.DataOffset)*4 - len(p.payload)
+			haveL4 = true
+			e.fromTCP(&p)
 		case layers.LayerTypeUDP:
-			srcPort, dstPort, haveL4 = uint16(d.udp.SrcPort), uint16(d.udp.DstPort), true
-			p.payload = d.udp.Payload
+			haveL4 = true
+			e.fromUDP(&p)
 		}
 	}
-	if !haveIP {
+	if !ip.ok {
 		e.stats.Unsupported++
 		return p, false
 	}
-	if !haveL4 && (p.proto == 6 || p.proto == 17) {
-		e.stats.Unsupported++ // IPv6 extension headers before TCP/UDP
+	switch {
+	case haveL4:
+	case ip.frag || (ip.v6 && isIPv6Ext(p.proto)):
+		if !e.upper(&p, ip) {
+			return p, false
+		}
+	case p.proto == 6 || p.proto == 17:
+		e.stats.Unsupported++
 		return p, false
 	}
 	if p.missing < 0 {
 		p.missing = 0
 	}
-	p.src = netip.AddrPortFrom(srcIP.Unmap(), srcPort)
-	p.dst = netip.AddrPortFrom(dstIP.Unmap(), dstPort)
+	p.src = netip.AddrPortFrom(ip.src.Unmap(), p.src.Port())
+	p.dst = netip.AddrPortFrom(ip.dst.Unmap(), p.dst.Port())
 	return p, true
+}
+
+// ipInfo is what the innermost IP header says.
+type ipInfo struct {
+	ok       bool
+	v6       bool
+	frag     bool // an IPv4 fragment
+	src, dst netip.Addr
+	rest     []byte // the bytes after the IP header (and IPv6 hop-by-hop options)
+}
+
+func (e *engine) ipv4Info(p *pkt) ipInfo {
+	h := &e.dec.ip4
+	src, _ := netip.AddrFromSlice(h.SrcIP.To4())
+	dst, _ := netip.AddrFromSlice(h.DstIP.To4())
+	p.proto = uint8(h.Protocol)
+	p.ipTotalLen = int(h.Length) - int(h.IHL)*4
+	frag := h.Flags&layers.IPv4MoreFragments != 0 || h.FragOffset != 0
+	return ipInfo{ok: true, frag: frag, src: src, dst: dst, rest: h.Payload}
+}
+
+func (e *engine) ipv6Info(p *pkt) ipInfo {
+	h := &e.dec.ip6
+	src, _ := netip.AddrFromSlice(h.SrcIP)
+	dst, _ := netip.AddrFromSlice(h.DstIP)
+	p.proto = uint8(h.NextHeader)
+	p.ipTotalLen = int(h.Length)
+	if hbh := h.HopByHop; hbh != nil { // gopacket decodes it with the IPv6 header
+		p.proto = uint8(hbh.NextHeader)
+		p.ipTotalLen -= hbh.ActualLength
+	}
+	return ipInfo{ok: true, v6: true, src: src, dst: dst, rest: h.Payload}
+}
+
+func (e *engine) fromTCP(p *pkt) {
+	t := &e.dec.tcp
+	p.src, p.dst = netip.AddrPortFrom(netip.Addr{}, uint16(t.SrcPort)), netip.AddrPortFrom(netip.Addr{}, uint16(t.DstPort))
+	p.tcp, p.payload = t, t.Payload
+	p.missing = p.ipTotalLen - int(t.DataOffset)*4 - len(p.payload)
+}
+
+func (e *engine) fromUDP(p *pkt) {
+	u := &e.dec.udp
+	p.src, p.dst = netip.AddrPortFrom(netip.Addr{}, uint16(u.SrcPort)), netip.AddrPortFrom(netip.Addr{}, uint16(u.DstPort))
+	p.payload = u.Payload
 }
 
 // tick advances capture time and ends idle flows now and then.
@@ -197,6 +238,7 @@ func (e *engine) tick(ts time.Time) {
 	if ts.After(e.now) {
 		e.now = ts
 	}
+	e.tickFragments()
 	every := e.opts.IdleTimeout / 4
 	if e.lastSweep.IsZero() {
 		e.lastSweep = e.now

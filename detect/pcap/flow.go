@@ -38,6 +38,7 @@ type flow struct {
 	bytes          [2]int64 // payload bytes per direction
 	tcp            *tcpState
 	app            appState
+	frag           *fragCounts // datagrams reassembled from IP fragments; nil if none
 	endReason      string
 }
 
@@ -61,6 +62,12 @@ func (e *engine) track(p *pkt) {
 	}
 	f.last = p.ts
 	f.packets++
+	if p.frag.reassembled {
+		if f.frag == nil {
+			f.frag = &fragCounts{}
+		}
+		f.frag.add(p.frag)
+	}
 	d := f.dir(p)
 	f.bytes[d] += int64(len(p.payload) + p.missing)
 	if f.tcp != nil && p.tcp != nil {
@@ -171,6 +178,9 @@ func (e *engine) flowEvent(f *flow) *detect.Event {
 		"end_reason":  f.endReason,
 		"duration_ms": strconv.FormatInt(f.last.Sub(f.start).Milliseconds(), 10),
 	}
+	if f.frag != nil {
+		f.frag.fields(ev.Fields)
+	}
 	return &ev
 }
 
@@ -236,6 +246,7 @@ func (e *engine) finish(reason string) {
 		return
 	}
 	e.finished = true
+	e.finishFragments()
 	fs := make([]*flow, 0, len(e.flows))
 	for _, f := range e.flows {
 		fs = append(fs, f)

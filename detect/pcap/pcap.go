@@ -3,8 +3,10 @@
 // (AF_PACKET through gopacket/afpacket), decodes Ethernet, 802.1Q,
 // IPv4/IPv6, TCP and UDP, reassembles TCP streams in bounded memory, and
 // hands the streams of DICOM, HL7/MLLP and SMB connections to their
-// analyzers (detect/proto/...). Every flow ends in one network_activity
-// event.
+// analyzers (detect/proto/...). IPv4 and IPv6 fragments are reassembled
+// and IPv6 extension headers skipped before TCP and UDP, so that splitting
+// a datagram does not hide it from the analyzers. Every flow ends in one
+// network_activity event.
 //
 // All limits (flows, buffered bytes per flow and in total, PDU and message
 // sizes) are hard: over a limit data is dropped and counted in Stats, memory
@@ -51,13 +53,30 @@ type Options struct {
 	// NoAnalyzers turns off the application analyzers: only flows are
 	// emitted (App still set by port).
 	NoAnalyzers bool
+	// MaxFragDatagrams bounds the IP datagrams in reassembly at once;
+	// fragments of new datagrams over it are dropped and counted in
+	// Stats.FragmentDrops.
+	MaxFragDatagrams int
+	// MaxFragments bounds the disjoint pieces held per datagram.
+	MaxFragments int
+	// MaxFragBuffer bounds the fragment bytes held over all datagrams
+	// (with a fixed overhead per piece); MaxDatagramSize bounds one
+	// reassembled datagram (at most 65,535, the IP limit). A datagram over
+	// a limit is dropped and its fragments counted in Stats.FragmentDrops.
+	MaxFragBuffer   int
+	MaxDatagramSize int
+	// FragTimeout drops a partial datagram this long after its first
+	// fragment (capture time).
+	FragTimeout time.Duration
 	DICOM       dicomul.Limits
 	MLLP        mllp.Limits
 	SMB         smb.Limits
 }
 
 // DefaultOptions: 65,536 flows, 256 KiB buffered per direction, 64 MiB in
-// total, 512 segments per direction, 2 minutes idle timeout.
+// total, 512 segments per direction, 2 minutes idle timeout; 4,096 IP
+// datagrams in reassembly, 256 pieces each, 16 MiB in total, 30 seconds
+// (Linux's ipfrag_time).
 func DefaultOptions() Options {
 	return Options{
 		MaxFlows:       1 << 16,
@@ -65,6 +84,12 @@ func DefaultOptions() Options {
 		MaxTotalBuffer: 64 << 20,
 		MaxSegments:    512,
 		IdleTimeout:    2 * time.Minute,
+
+		MaxFragDatagrams: 4096,
+		MaxFragments:     256,
+		MaxFragBuffer:    16 << 20,
+		MaxDatagramSize:  maxDatagram,
+		FragTimeout:      30 * time.Second,
 	}
 }
 
@@ -88,6 +113,7 @@ func (o Options) withDefaults() Options {
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = d.IdleTimeout
 	}
+	o.withFragDefaults(d)
 	return o
 }
 
@@ -108,9 +134,23 @@ type Stats struct {
 	ReassemblyDrops int64 `json:"reassembly_drops"`
 	// FlowsDropped counts packets of new flows refused at MaxFlows.
 	FlowsDropped int64 `json:"flows_dropped"`
-	// Unsupported counts packets that are not IP (ARP, LLDP...) or are IP
-	// fragments, which are not reassembled.
+	// Unsupported counts packets that are not IP (ARP, LLDP...) and IPv6
+	// packets with more than 8 extension headers. (ESP and other upper
+	// layers are tracked as flows without ports.)
 	Unsupported int64 `json:"unsupported"`
+	// Fragments counts IPv4 and IPv6 fragments; Reassembled the datagrams
+	// completed from them. FragmentDrops counts fragments discarded:
+	// malformed, inconsistent, over a limit, timed out or incomplete at
+	// the end.
+	Fragments     int64 `json:"fragments"`
+	Reassembled   int64 `json:"reassembled"`
+	FragmentDrops int64 `json:"fragment_drops"`
+	// FragmentOverlaps counts datagrams whose fragments overlapped, and
+	// FragmentTiny first fragments too short for the TCP/UDP header: both
+	// are classic IDS evasion and also reported on the flow's event
+	// (Fields "ip.fragment_overlap", "ip.fragment_tiny").
+	FragmentOverlaps int64 `json:"fragment_overlaps"`
+	FragmentTiny     int64 `json:"fragment_tiny"`
 	// AppErrors counts malformed application PDUs and messages.
 	AppErrors int64 `json:"app_errors"`
 	Events    int64 `json:"events"`
@@ -181,4 +221,22 @@ func openSource(br *bufio.Reader) (packetSource, func(gopacket.CaptureInfo) laye
 	}
 	lt := pr.LinkType()
 	return pr, func(gopacket.CaptureInfo) layers.LinkType { return lt }, nil
+}
+
+func (o *Options) withFragDefaults(d Options) {
+	if o.MaxFragDatagrams <= 0 {
+		o.MaxFragDatagrams = d.MaxFragDatagrams
+	}
+	if o.MaxFragments <= 0 {
+		o.MaxFragments = d.MaxFragments
+	}
+	if o.MaxFragBuffer <= 0 {
+		o.MaxFragBuffer = d.MaxFragBuffer
+	}
+	if o.MaxDatagramSize <= 0 || o.MaxDatagramSize > maxDatagram {
+		o.MaxDatagramSize = d.MaxDatagramSize
+	}
+	if o.FragTimeout <= 0 {
+		o.FragTimeout = d.FragTimeout
+	}
 }

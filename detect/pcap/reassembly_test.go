@@ -208,6 +208,9 @@ func TestReadErrors(t *testing.T) {
 func FuzzRead(f *testing.F) {
 	open, data, closing := session(hl7Stream, nil, 17)
 	f.Add(capture(f, testConn, slices.Concat(open, data, closing), 0))
+	for _, b := range fragmentSeeds(f) {
+		f.Add(b)
+	}
 	for _, rel := range []string{"synthetic/dicom", "synthetic/hl7", "pcap/zeek-traces"} {
 		dir, ok := shareddata.Path("detect", rel)
 		if !ok {
