@@ -83,6 +83,7 @@ func testConformance(t *testing.T, open func(t *testing.T) *DB) {
 		{"VulnPlanRiskSuppress", testVulnPlanRiskSuppress},
 		{"VulnSharing", testVulnSharing},
 		{"VulnICSMA", testVulnICSMA},
+		{"VulnRecalls", testVulnRecalls},
 		{"NoActor", testNoActor},
 		{"AuditEveryChange", testAuditEveryChange},
 		{"AuditTamper", func(t *testing.T, _ *fixture) { testAuditTamper(t, open) }},

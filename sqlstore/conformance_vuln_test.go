@@ -14,6 +14,7 @@ import (
 	"github.com/airtight/airtight/inventory"
 	"github.com/airtight/airtight/vuln"
 	"github.com/airtight/airtight/vuln/csaf"
+	"github.com/airtight/airtight/vuln/fda"
 )
 
 // vulnSys acts as the server itself (advisory imports are installation-wide).
@@ -357,5 +358,178 @@ func testVulnICSMA(t *testing.T, f *fixture) {
 	}
 	if got := findingIDs(t, v, f.a, vuln.FindingFilter{DeviceID: d2.ID}); len(got) != 0 {
 		t.Errorf("findings of the B.06.18 monitor = %v", got)
+	}
+}
+
+// recallFixture parses the openFDA-shaped recall fixture.
+func recallFixture(t *testing.T) []vuln.Recall {
+	t.Helper()
+	data, err := os.ReadFile("testdata/recalls.json")
+	must(t, err)
+	rs, err := fda.Parse("recalls.json", data)
+	must(t, err)
+	if len(rs) != 3 {
+		t.Fatalf("fixture: %d recalls", len(rs))
+	}
+	return rs
+}
+
+// recallFleet is the fleet of the recall tests: hospital A runs two
+// MiniMed 630G pumps (open Class I recall), a 670G (terminated Class II
+// recall) and a Sigma Spectrum version no device runs (recall without a
+// class); hospital B runs one 630G.
+type recallFleet struct {
+	p630, p670, sigma, b630 *inventory.ProductVersion
+	pump1, pump2, pump670   *inventory.Device
+}
+
+func (f *fixture) recallFleet() *recallFleet {
+	f.t.Helper()
+	x := &recallFleet{}
+	m := f.manufacturer(f.a, "Medtronic MiniMed")
+	x.p630 = f.version(f.a, f.product(f.a, m.ID, "MiniMed 630G", "insulin-pump", inventory.LifeSustaining).ID, "4.2")
+	x.p670 = f.version(f.a, f.product(f.a, m.ID, "MiniMed 670G", "insulin-pump", inventory.LifeSustaining).ID, "5.0")
+	x.pump1, x.pump2 = f.device(f.a, x.p630.ID, "PUMP-630-1"), f.device(f.a, x.p630.ID, "PUMP-630-2")
+	x.pump670 = f.device(f.a, x.p670.ID, "PUMP-670-1")
+	bx := f.manufacturer(f.a, "Baxter")
+	x.sigma = f.version(f.a, f.product(f.a, bx.ID, "Sigma Spectrum", "infusion-pump", inventory.LifeSustaining).ID, "8.00.01")
+	mb := f.manufacturer(f.b, "Medtronic MiniMed")
+	x.b630 = f.version(f.b, f.product(f.b, mb.ID, "MiniMed 630G", "insulin-pump", inventory.LifeSustaining).ID, "4.2")
+	f.device(f.b, x.b630.ID, "B-PUMP-1")
+	return x
+}
+
+func versionFindings(t *testing.T, v *Vuln, ctx context.Context, versionID int64) []*vuln.StoredFinding {
+	t.Helper()
+	fs, _, err := v.ListFindings(ctx, vuln.FindingFilter{VersionID: versionID})
+	must(t, err)
+	return fs
+}
+
+// testVulnRecalls: FDA recalls imported once for the installation give
+// device findings per product version (open → needs_review, terminated →
+// fixed), rank a Class I recall of a device in use high with its
+// explanation, raise one plain-language alert per hospital for a newly
+// matching open Class I recall, and re-importing changes nothing.
+func testVulnRecalls(t *testing.T, f *fixture) {
+	v := NewVuln(f.db, nil, nil)
+	x := f.recallFleet()
+	rs := recallFixture(t)
+
+	res, err := v.ImportAdvisories(vulnSys(), vuln.AdvisoryImport{Recalls: rs})
+	must(t, err)
+	if res.Recalls != 3 || res.Added != 3 || res.Changed != 0 || res.Eval.Versions != 4 || res.Eval.Alerts != 2 {
+		t.Fatalf("first import = %+v", res)
+	}
+
+	// The open Class I recall: needs review, named by recall number.
+	fs := versionFindings(t, v, f.a, x.p630.ID)
+	if len(fs) != 1 {
+		t.Fatalf("630G findings = %+v", fs)
+	}
+	g := fs[0]
+	if g.Advisory != "Z-1544-2024" || g.Method != vuln.MethodDevice || g.Status != vuln.StatusNeedsReview || g.RecallClass != "I" ||
+		g.Devices != 2 || g.Component != "" || g.Confidence <= 0 {
+		t.Errorf("630G finding = %+v", g)
+	}
+	for _, want := range []string{"Class I", "Medtronic MiniMed, Inc.", "MiniMed 630G", "lot or serial"} {
+		if !strings.Contains(g.Reason, want) {
+			t.Errorf("630G reason %q lacks %q", g.Reason, want)
+		}
+	}
+	// The terminated Class II recall: fixed, kept visible.
+	if fs := versionFindings(t, v, f.a, x.p670.ID); len(fs) != 1 || fs[0].Advisory != "Z-0833-2021" ||
+		fs[0].Status != vuln.StatusFixed || fs[0].RecallClass != "II" || !strings.Contains(fs[0].Reason, "Class II") {
+		t.Errorf("670G findings = %+v", fs)
+	}
+	// A recall without a class still needs review.
+	if fs := versionFindings(t, v, f.a, x.sigma.ID); len(fs) != 1 || fs[0].Status != vuln.StatusNeedsReview ||
+		fs[0].RecallClass != "-" || !strings.Contains(fs[0].Reason, "class not given") {
+		t.Errorf("Sigma findings = %+v", fs)
+	}
+	// Hospital A sees its own findings only.
+	if got := findingIDs(t, v, f.a, vuln.FindingFilter{}); !slices.Equal(got, []string{"Z-0421-2023", "Z-0833-2021", "Z-1544-2024"}) {
+		t.Errorf("hospital A findings = %v", got)
+	}
+	if got := findingIDs(t, v, f.b, vuln.FindingFilter{}); !slices.Equal(got, []string{"Z-1544-2024"}) {
+		t.Errorf("hospital B findings = %v", got)
+	}
+
+	// Risk: the 630G pumps rank first, high, explained by the recall class.
+	ranked, err := v.RiskList(f.a, 10)
+	must(t, err)
+	if len(ranked) != 2 || ranked[0].DeviceID != x.pump1.ID || ranked[1].DeviceID != x.pump2.ID {
+		t.Fatalf("risk = %+v", ranked)
+	}
+	if r := ranked[0]; r.Score < 50 || !strings.Contains(r.Explain, "Z-1544-2024") || !strings.Contains(r.Explain, "FDA Class I recall") ||
+		!strings.Contains(r.Explain, "life-sustaining") {
+		t.Errorf("top risk = %+v", r)
+	}
+
+	// One alert in each hospital, in plain language; none for the
+	// terminated recall or the unclassified one.
+	for _, ctx := range []context.Context{f.a, f.b} {
+		as, _, err := f.db.ListAlerts(ctx, alert.Filter{Source: "vuln"})
+		must(t, err)
+		if len(as) != 1 {
+			t.Fatalf("alerts = %+v", as)
+		}
+		a := as[0]
+		if a.Kind != "recall.class1" || a.Severity != alert.Critical || !strings.Contains(a.Title, "Z-1544-2024") ||
+			!strings.Contains(a.Summary, "serious injury or death") ||
+			!strings.Contains(a.Action, "Check the serial/lot numbers against the recall notice; contact the maker") {
+			t.Errorf("alert = %+v", a)
+		}
+	}
+	as := vulnAlerts(t, f)
+	if !strings.Contains(string(as[0].Evidence), fmt.Sprint(x.pump2.ID)) || !strings.Contains(as[0].Title, "2 devices") {
+		t.Errorf("hospital A alert = %+v", as[0])
+	}
+
+	// Re-import of the same recalls (read from another file): nothing
+	// changes, nothing is re-evaluated, no alert.
+	again := recallFixture(t)
+	for i := range again {
+		again[i].Source = "elsewhere/recalls.json"
+	}
+	res, err = v.ImportAdvisories(vulnSys(), vuln.AdvisoryImport{Recalls: again})
+	must(t, err)
+	if res.Added != 0 || res.Changed != 0 || res.Unchanged != 3 || res.Eval.Versions != 0 || res.Eval.Alerts != 0 {
+		t.Fatalf("re-import = %+v", res)
+	}
+
+	// The FDA terminates the Class I recall: the 630G findings of both
+	// hospitals become fixed, the pumps leave the risk list, no alert.
+	term := rs[0]
+	term.Status, term.Terminated = "Terminated", "2026-02-20"
+	res, err = v.ImportAdvisories(vulnSys(), vuln.AdvisoryImport{Recalls: []vuln.Recall{term}})
+	must(t, err)
+	if res.Changed != 1 || res.Added != 0 || res.Eval.Versions != 2 || res.Eval.Alerts != 0 || res.Eval.New != 0 {
+		t.Fatalf("terminated import = %+v", res)
+	}
+	for _, c := range []struct {
+		ctx context.Context
+		id  int64
+	}{{f.a, x.p630.ID}, {f.b, x.b630.ID}} {
+		if fs := versionFindings(t, v, c.ctx, c.id); len(fs) != 1 || fs[0].Status != vuln.StatusFixed ||
+			!strings.Contains(fs[0].Reason, "recall terminated") || fs[0].RecallClass != "I" {
+			t.Errorf("630G findings after termination = %+v", fs)
+		}
+	}
+	ranked, err = v.RiskList(f.a, 10)
+	must(t, err)
+	if len(ranked) != 0 {
+		t.Errorf("risk after termination = %+v", ranked)
+	}
+	if as := vulnAlerts(t, f); len(as) != 1 {
+		t.Errorf("alerts after termination = %d", len(as))
+	}
+
+	// A full evaluation from a cold cache agrees with the incremental one.
+	cold := NewVuln(f.db, nil, nil)
+	r, err := cold.EvaluateAll(vulnSys())
+	must(t, err)
+	if r.New != 0 || r.Resolved != 0 || r.Alerts != 0 || r.Findings != 4 {
+		t.Errorf("cold evaluation = %+v", r)
 	}
 }

@@ -471,6 +471,13 @@ func loadEnrichment(ctx context.Context, q querier) (*enrichment, error) {
 type importDelta struct {
 	added, changed []vuln.Advisory
 	flagged        []string // advisories whose KEV listing or EPSS score alone changed
+	recalls        []vuln.Recall
+	changedRecalls []string // numbers of recalls that were stored before with other content
+}
+
+// empty reports whether the import changed nothing.
+func (d *importDelta) empty() bool {
+	return len(d.added)+len(d.changed)+len(d.flagged)+len(d.recalls) == 0
 }
 
 // storeAdvisories writes the import in tx and returns what changed.
@@ -508,8 +515,12 @@ func (t *Tx) storeAdvisories(ctx context.Context, act *airtight.Actor, in vuln.A
 			return nil, err
 		}
 	}
+	if err := t.storeRecalls(ctx, in.Recalls, res, delta); err != nil {
+		return nil, err
+	}
 	return delta, t.audit(ctx, act, "vuln.advisories.import", "advisories", 0, nil,
-		fields{"added": res.Added, "changed": res.Changed, "unchanged": res.Unchanged, "kev": res.KEV, "epss": res.EPSS})
+		fields{"added": res.Added, "changed": res.Changed, "unchanged": res.Unchanged, "kev": res.KEV, "epss": res.EPSS,
+			"recalls": res.Recalls})
 }
 
 // lastByID keeps the last advisory of each id, in first-seen order.
@@ -609,6 +620,130 @@ func loadAdvisories(ctx context.Context, q querier) ([]vuln.Advisory, error) {
 	return out, rows.Err()
 }
 
+// ---- FDA device recalls ----
+
+// maxRecallNumber bounds a recall number (FDA numbers are like Z-1544-2024).
+const maxRecallNumber = 200
+
+// recallHash is the content hash of a recall: its JSON form (the file it
+// was read from is not part of it).
+func recallHash(r vuln.Recall) (string, []byte, error) {
+	r.Source = ""
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return "", nil, fmt.Errorf("encode recall %s: %w", r.Number, err)
+	}
+	sum := sha256.Sum256(doc)
+	return hex.EncodeToString(sum[:]), doc, nil
+}
+
+// storeRecalls writes the import's recalls, the last of each number: new
+// ones are inserted, changed ones rewritten, unchanged ones left alone.
+func (t *Tx) storeRecalls(ctx context.Context, rs []vuln.Recall, res *vuln.ImportResult, delta *importDelta) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	stored, err := t.storedRecallHashes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range lastRecalls(rs) {
+		res.Recalls++
+		if err := t.storeRecall(ctx, r, stored, res, delta); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Tx) storedRecallHashes(ctx context.Context) (map[string]string, error) {
+	rows, err := t.query(ctx, `SELECT recall_number, content_hash FROM vuln_recalls`)
+	if err != nil {
+		return nil, fmt.Errorf("read recalls: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var n, h string
+		if err := rows.Scan(&n, &h); err != nil {
+			return nil, fmt.Errorf("read recalls: %w", err)
+		}
+		out[n] = h
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) storeRecall(ctx context.Context, r vuln.Recall, stored map[string]string, res *vuln.ImportResult, delta *importDelta) error {
+	if r.Number == "" || len(r.Number) > maxRecallNumber || !oneLineNumber(r.Number) {
+		return airtight.Errorf(airtight.EInvalid, "recall from %s: the recall number is empty, longer than %d bytes or not one line",
+			cleanFileName(r.Source), maxRecallNumber)
+	}
+	hash, doc, err := recallHash(r)
+	if err != nil {
+		return err
+	}
+	old, exists := stored[r.Number]
+	switch {
+	case !exists:
+		res.Added++
+		_, err = t.exec(ctx, `INSERT INTO vuln_recalls (recall_number, source, firm, status, recall_class, modified, content_hash, doc)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Number, r.Source, r.Firm, r.Status, r.Class, micros(t.now), hash, string(doc))
+	case old == hash:
+		res.Unchanged++
+		return nil
+	default:
+		res.Changed++
+		delta.changedRecalls = append(delta.changedRecalls, r.Number)
+		_, err = t.exec(ctx, `UPDATE vuln_recalls SET source = ?, firm = ?, status = ?, recall_class = ?, modified = ?, content_hash = ?,
+			doc = ? WHERE recall_number = ?`, r.Source, r.Firm, r.Status, r.Class, micros(t.now), hash, string(doc), r.Number)
+	}
+	if err != nil {
+		return fmt.Errorf("store recall %s: %w", r.Number, err)
+	}
+	delta.recalls = append(delta.recalls, r)
+	return nil
+}
+
+func oneLineNumber(s string) bool { return !strings.ContainsAny(s, "\r\n\x00") }
+
+// lastRecalls keeps the last recall of each number, in first-seen order.
+func lastRecalls(rs []vuln.Recall) []vuln.Recall {
+	idx := map[string]int{}
+	var out []vuln.Recall
+	for _, r := range rs {
+		if i, ok := idx[r.Number]; ok {
+			out[i] = r
+			continue
+		}
+		idx[r.Number] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// loadRecalls reads every stored recall.
+func loadRecalls(ctx context.Context, q querier) ([]vuln.Recall, error) {
+	rows, err := q.query(ctx, `SELECT recall_number, source, doc FROM vuln_recalls ORDER BY recall_number`)
+	if err != nil {
+		return nil, fmt.Errorf("read recalls: %w", err)
+	}
+	defer rows.Close()
+	var out []vuln.Recall
+	for rows.Next() {
+		var n, src, doc string
+		if err := rows.Scan(&n, &src, &doc); err != nil {
+			return nil, fmt.Errorf("read recalls: %w", err)
+		}
+		var r vuln.Recall
+		if err := json.Unmarshal([]byte(doc), &r); err != nil {
+			return nil, fmt.Errorf("decode recall %s: %w", n, err)
+		}
+		r.Source = src
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // ---- suppressions ----
 
 func scanSuppression(s scanner) (*vuln.Suppression, error) {
@@ -682,7 +817,7 @@ const notSuppressed = `NOT EXISTS (SELECT 1 FROM vuln_suppressions sp WHERE sp.o
 // ---- findings ----
 
 const findingCols = `f.id, f.org_id, f.version_id, f.advisory_id, f.aliases, f.component, f.component_identity, f.method,
-	f.confidence, f.reason, f.status, f.cvss, f.kev, f.epss, f.fixed, f.first_seen, f.last_seen`
+	f.confidence, f.reason, f.status, f.cvss, f.kev, f.epss, f.fixed, f.first_seen, f.last_seen, f.recall_class`
 
 func scanFindingInto(s scanner, extra ...any) (*vuln.StoredFinding, error) {
 	var f vuln.StoredFinding
@@ -690,7 +825,7 @@ func scanFindingInto(s scanner, extra ...any) (*vuln.StoredFinding, error) {
 	var kev int
 	var first, last int64
 	dest := []any{&f.ID, &f.OrgID, &f.VersionID, &f.Advisory, &aliases, &f.Component, &f.Identity, &method,
-		&f.Confidence, &f.Reason, &status, &f.CVSS, &kev, &f.EPSS, &f.Fixed, &first, &last}
+		&f.Confidence, &f.Reason, &status, &f.CVSS, &kev, &f.EPSS, &f.Fixed, &first, &last, &f.RecallClass}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}

@@ -64,6 +64,9 @@ type vulnCache struct {
 	pk       *match.Packages
 	cp       *match.CPEs
 	dv       *match.Devices
+	recalls  []vuln.Recall
+	rc       *match.Recalls
+	recallBy map[string]*vuln.Recall
 	enr      *enrichment
 	ix       *match.Index // every subject with components; for touch detection only
 	subjects map[int64]*subject
@@ -77,7 +80,7 @@ func (v *Vuln) invalidate() {
 }
 
 // vulnStamp fingerprints what the cache is built from: the subjects
-// (versions, SBOMs, VEX, grants) and the advisories.
+// (versions, SBOMs, VEX, grants) and the advisories and recalls.
 type vulnStamp struct{ subjects, advisories string }
 
 func (v *Vuln) stamp(ctx context.Context) (vulnStamp, error) {
@@ -88,6 +91,7 @@ func (v *Vuln) stamp(ctx context.Context) (vulnStamp, error) {
 		`SELECT COUNT(*), COALESCE(MAX(id), 0) FROM vuln_vex`,
 		`SELECT COUNT(*), COALESCE(MAX(id), 0) FROM grants WHERE revoked_at IS NULL`,
 		`SELECT COUNT(*), COALESCE(MAX(modified), 0) FROM vuln_advisories`,
+		`SELECT COUNT(*), COALESCE(MAX(modified), 0) FROM vuln_recalls`,
 	} {
 		var n, m int64
 		if err := v.db.queryRow(ctx, q).Scan(&n, &m); err != nil {
@@ -95,7 +99,7 @@ func (v *Vuln) stamp(ctx context.Context) (vulnStamp, error) {
 		}
 		parts = append(parts, strconv.FormatInt(n, 10)+"."+strconv.FormatInt(m, 10))
 	}
-	return vulnStamp{subjects: strings.Join(parts[:4], "/"), advisories: parts[4]}, nil
+	return vulnStamp{subjects: strings.Join(parts[:4], "/"), advisories: parts[4] + "/" + parts[5]}, nil
 }
 
 // load builds the cache from the database; advisories named in exclude are
@@ -109,6 +113,10 @@ func (v *Vuln) load(ctx context.Context, exclude map[string]bool) (*vulnCache, e
 	if err != nil {
 		return nil, err
 	}
+	recalls, err := loadRecalls(ctx, v.db)
+	if err != nil {
+		return nil, err
+	}
 	enr, err := loadEnrichment(ctx, v.db)
 	if err != nil {
 		return nil, err
@@ -117,7 +125,7 @@ func (v *Vuln) load(ctx context.Context, exclude map[string]bool) (*vulnCache, e
 	if err != nil {
 		return nil, err
 	}
-	c := &vulnCache{stamp: stamp, advs: advs, enr: enr, subjects: subs, order: order}
+	c := &vulnCache{stamp: stamp, advs: advs, recalls: recalls, enr: enr, subjects: subs, order: order}
 	c.matchers()
 	c.index(exclude)
 	return c, nil
@@ -125,6 +133,11 @@ func (v *Vuln) load(ctx context.Context, exclude map[string]bool) (*vulnCache, e
 
 func (c *vulnCache) matchers() {
 	c.pk, c.cp, c.dv = match.NewPackages(c.advs), match.NewCPEs(c.advs), match.NewDevices(c.advs)
+	c.rc = match.NewRecalls(c.recalls)
+	c.recallBy = make(map[string]*vuln.Recall, len(c.recalls))
+	for i := range c.recalls {
+		c.recallBy[c.recalls[i].Number] = &c.recalls[i]
+	}
 }
 
 // index builds the touch-detection index without the advisories in exclude.
@@ -328,6 +341,7 @@ func (c *vulnCache) evaluate(s *subject) []vuln.Finding {
 		fs = match.ComponentsOn(c.pk, c.cp, s.comps, &dev) // the device's identity is NVD platform evidence
 	}
 	fs = append(fs, c.dv.Match(dev)...)
+	fs = append(fs, c.rc.Match(dev)...)
 	kept := fs[:0]
 	for _, f := range fs {
 		if f.Advisory != "" {
@@ -476,6 +490,9 @@ func (v *Vuln) evaluateSubjects(ctx context.Context, c *vulnCache, subs map[int6
 		}
 		r.Versions = 1
 		for _, h := range hits {
+			if h.f.IsRecall() {
+				h.recall = c.recallBy[h.f.Advisory]
+			}
 			if err := v.raise(ctx, s, h); err != nil {
 				return nil, err
 			}
@@ -488,11 +505,13 @@ func (v *Vuln) evaluateSubjects(ctx context.Context, c *vulnCache, subs map[int6
 
 // ---- storing findings ----
 
-// alertHit is a finding that newly hit devices and is KEV-listed or critical.
+// alertHit is a finding that newly hit devices and is KEV-listed or
+// critical, or an open Class I recall.
 type alertHit struct {
 	f       vuln.Finding
 	devices []int64
 	n       int
+	recall  *vuln.Recall // the recall of a recall finding
 }
 
 type findingRow struct {
@@ -504,8 +523,8 @@ type findingRow struct {
 
 // rowHash is what a stored finding's update compares.
 func rowHash(f vuln.Finding) string {
-	return fmt.Sprintf("%s|%s|%.4f|%s|%s|%.2f|%t|%.6f|%s", strings.Join(f.Aliases, " "), f.Method, f.Confidence, f.Reason,
-		f.Status, f.CVSS, f.KEV, f.EPSS, f.Fixed)
+	return fmt.Sprintf("%s|%s|%.4f|%s|%s|%.2f|%t|%.6f|%s|%s", strings.Join(f.Aliases, " "), f.Method, f.Confidence, f.Reason,
+		f.Status, f.CVSS, f.KEV, f.EPSS, f.Fixed, f.RecallClass)
 }
 
 // storeFindings replaces the open findings of a version by fs: new ones are
@@ -544,7 +563,7 @@ func (t *Tx) storeFindings(ctx context.Context, s *subject, fs []vuln.Finding) (
 		}
 		if isNew {
 			res.New++
-			if f.Status == vuln.StatusAffected && (f.KEV || f.CVSS >= 9) && !sup {
+			if alertWorthy(f) && !sup {
 				if _, dup := newly[f.Advisory]; !dup {
 					newly[f.Advisory] = f
 				}
@@ -569,6 +588,16 @@ func (t *Tx) storeFindings(ctx context.Context, s *subject, fs []vuln.Finding) (
 	return res, hits, err
 }
 
+// alertWorthy reports whether a finding new on a version raises an alert:
+// an affected KEV-listed or critical vulnerability, or an open Class I
+// recall (its lots and serials still to be checked).
+func alertWorthy(f vuln.Finding) bool {
+	if f.IsRecall() {
+		return f.Status == vuln.StatusNeedsReview && f.RecallClass == "I"
+	}
+	return f.Status == vuln.StatusAffected && (f.KEV || f.CVSS >= 9)
+}
+
 // purlOf returns a component key that is a package URL, else "".
 func purlOf(key string) string {
 	if strings.HasPrefix(key, "pkg:") {
@@ -588,7 +617,7 @@ func sortedKeys(m map[string]bool) []string {
 
 func (t *Tx) versionFindings(ctx context.Context, versionID int64) (map[string]findingRow, error) {
 	rows, err := t.query(ctx, `SELECT id, advisory_id, component, aliases, method, confidence, reason, status, cvss, kev, epss, fixed,
-		resolved_at FROM vuln_findings WHERE version_id = ?`, versionID)
+		recall_class, resolved_at FROM vuln_findings WHERE version_id = ?`, versionID)
 	if err != nil {
 		return nil, fmt.Errorf("read findings: %w", err)
 	}
@@ -600,7 +629,7 @@ func (t *Tx) versionFindings(ctx context.Context, versionID int64) (map[string]f
 		var aliases, method, status string
 		var kev int
 		if err := rows.Scan(&id, &f.Advisory, &f.Component, &aliases, &method, &f.Confidence, &f.Reason, &status, &f.CVSS,
-			&kev, &f.EPSS, &f.Fixed, &resolved); err != nil {
+			&kev, &f.EPSS, &f.Fixed, &f.RecallClass, &resolved); err != nil {
 			return nil, fmt.Errorf("read findings: %w", err)
 		}
 		f.Aliases, f.Method, f.Status, f.KEV = strings.Fields(aliases), vuln.Method(method), vuln.Status(status), kev != 0
@@ -632,9 +661,10 @@ func (t *Tx) putFinding(ctx context.Context, s *subject, f vuln.Finding, identit
 	aliases := strings.Join(f.Aliases, " ")
 	if old.id == 0 {
 		_, err := t.exec(ctx, `INSERT INTO vuln_findings (org_id, version_id, advisory_id, component, component_identity, aliases, method,
-			confidence, reason, status, cvss, kev, epss, fixed, first_seen, last_seen, resolved_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`, s.orgID, s.id, f.Advisory, f.Component, identity, aliases,
-			string(f.Method), f.Confidence, f.Reason, string(f.Status), f.CVSS, boolInt(f.KEV), f.EPSS, f.Fixed, micros(t.now), micros(t.now))
+			confidence, reason, status, cvss, kev, epss, fixed, recall_class, first_seen, last_seen, resolved_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`, s.orgID, s.id, f.Advisory, f.Component, identity, aliases,
+			string(f.Method), f.Confidence, f.Reason, string(f.Status), f.CVSS, boolInt(f.KEV), f.EPSS, f.Fixed, f.RecallClass,
+			micros(t.now), micros(t.now))
 		if err != nil {
 			return false, fmt.Errorf("store finding: %w", err)
 		}
@@ -644,8 +674,8 @@ func (t *Tx) putFinding(ctx context.Context, s *subject, f vuln.Finding, identit
 		return false, nil
 	}
 	_, err := t.exec(ctx, `UPDATE vuln_findings SET component_identity = ?, aliases = ?, method = ?, confidence = ?, reason = ?,
-		status = ?, cvss = ?, kev = ?, epss = ?, fixed = ?, resolved_at = 0 WHERE id = ?`, identity, aliases, string(f.Method),
-		f.Confidence, f.Reason, string(f.Status), f.CVSS, boolInt(f.KEV), f.EPSS, f.Fixed, old.id)
+		status = ?, cvss = ?, kev = ?, epss = ?, fixed = ?, recall_class = ?, resolved_at = 0 WHERE id = ?`, identity, aliases,
+		string(f.Method), f.Confidence, f.Reason, string(f.Status), f.CVSS, boolInt(f.KEV), f.EPSS, f.Fixed, f.RecallClass, old.id)
 	if err != nil {
 		return false, fmt.Errorf("update finding: %w", err)
 	}
@@ -695,6 +725,9 @@ func (v *Vuln) raise(ctx context.Context, s *subject, h alertHit) error {
 
 // vulnAlert writes the alert in plain language.
 func vulnAlert(s *subject, h alertHit) *alert.Alert {
+	if h.f.IsRecall() {
+		return recallAlert(s, h)
+	}
 	f := h.f
 	product := strings.TrimSpace(s.manufacturer + " " + s.model + " " + s.ver)
 	name := f.Advisory
@@ -725,6 +758,49 @@ func vulnAlert(s *subject, h alertHit) *alert.Alert {
 		"devices": h.devices, "device_count": h.n, "kev": f.KEV, "cvss": f.CVSS, "epss": f.EPSS, "fixed": f.Fixed})
 	a := &alert.Alert{Source: "vuln", Kind: kind, Key: "vuln:" + strconv.FormatInt(s.id, 10) + ":" + f.Advisory, Severity: sev,
 		Title: oneLineText(title, 300), Summary: oneLineText(summary, 4000), Action: oneLineText(action, 4000), Evidence: ev}
+	if len(a.Key) > 256 {
+		a.Key = a.Key[:256]
+	}
+	if h.n == 1 {
+		a.DeviceID = h.devices[0]
+	}
+	return a
+}
+
+// recallAlert writes the alert of an open Class I recall that newly
+// matches a product version devices run.
+func recallAlert(s *subject, h alertHit) *alert.Alert {
+	f := h.f
+	product := strings.TrimSpace(s.manufacturer + " " + s.model + " " + s.ver)
+	devs := fmt.Sprintf("%d device", h.n)
+	if h.n != 1 {
+		devs += "s"
+	}
+	firm, recalled, reason, covers := "the maker", "", "", ""
+	if r := h.recall; r != nil {
+		firm, recalled = r.Firm, r.Product
+		if recalled == "" {
+			recalled = r.DeviceName
+		}
+		if r.Reason != "" {
+			reason = " Reason given: " + r.Reason
+		}
+		if r.CodeInfo != "" {
+			covers = " The recall covers: " + r.CodeInfo + "."
+		}
+	}
+	title := fmt.Sprintf("FDA Class I recall %s may cover %s of %s", f.Advisory, devs, product)
+	summary := fmt.Sprintf("The FDA lists a Class I recall (%s) by %s of %q. Class I is the most serious kind: using the device "+
+		"may cause serious injury or death. It matches %s, which %s in the inventory run; the inventory does not record lot or "+
+		"serial numbers, so whether these devices are covered is not known yet.%s%s", f.Advisory, firm, recalled, product, devs,
+		reason, covers)
+	action := fmt.Sprintf("Check the serial/lot numbers against the recall notice; contact the maker (%s) about recall %s for the "+
+		"correction or replacement of the %s covered, and follow the notice's instructions for devices in use.", firm, f.Advisory, devs)
+	ev, _ := json.Marshal(map[string]any{"recall": f.Advisory, "recall_class": f.RecallClass, "version_id": s.id,
+		"devices": h.devices, "device_count": h.n, "confidence": f.Confidence})
+	a := &alert.Alert{Source: "vuln", Kind: "recall.class1", Key: "vuln:" + strconv.FormatInt(s.id, 10) + ":" + f.Advisory,
+		Severity: alert.Critical, Title: oneLineText(title, 300), Summary: oneLineText(summary, 4000),
+		Action: oneLineText(action, 4000), Evidence: ev}
 	if len(a.Key) > 256 {
 		a.Key = a.Key[:256]
 	}
@@ -769,7 +845,7 @@ func (v *Vuln) ImportAdvisories(ctx context.Context, in vuln.AdvisoryImport) (*v
 	if err != nil {
 		return nil, err
 	}
-	if len(delta.added)+len(delta.changed)+len(delta.flagged) == 0 {
+	if delta.empty() {
 		return res, nil
 	}
 	touched, c, err := v.touched(ctx, delta, before)
@@ -813,10 +889,12 @@ func (v *Vuln) touched(ctx context.Context, d *importDelta, before vulnStamp) (m
 		}
 		c.touchDevices(a, out)
 	}
+	c.touchRecalls(d.recalls, out)
 	ids := append([]string{}, d.flagged...)
 	for _, a := range d.changed {
 		ids = append(ids, a.ID)
 	}
+	ids = append(ids, d.changedRecalls...)
 	if err := v.withFindingsOf(ctx, ids, out); err != nil {
 		return nil, nil, err
 	}
@@ -852,6 +930,7 @@ func (v *Vuln) update(ctx context.Context, d *importDelta, incoming map[string]b
 			c.advs = append(c.advs, a)
 		}
 	}
+	c.mergeRecalls(d.recalls)
 	c.matchers()
 	if len(d.changed) > 0 {
 		c.index(incoming)
@@ -872,6 +951,36 @@ func (c *vulnCache) touchDevices(a vuln.Advisory, out map[int64]bool) {
 	one := match.NewDevices([]vuln.Advisory{a})
 	for _, id := range c.order {
 		if len(one.Match(c.subjects[id].device())) > 0 {
+			out[id] = true
+		}
+	}
+}
+
+// mergeRecalls replaces or adds the cached recalls of rs.
+func (c *vulnCache) mergeRecalls(rs []vuln.Recall) {
+	pos := make(map[string]int, len(c.recalls))
+	for i, r := range c.recalls {
+		pos[r.Number] = i
+	}
+	for _, r := range rs {
+		if i, ok := pos[r.Number]; ok {
+			c.recalls[i] = r
+		} else {
+			pos[r.Number] = len(c.recalls)
+			c.recalls = append(c.recalls, r)
+		}
+	}
+}
+
+// touchRecalls marks the versions whose device identity new or changed
+// recalls name.
+func (c *vulnCache) touchRecalls(rs []vuln.Recall, out map[int64]bool) {
+	if len(rs) == 0 {
+		return
+	}
+	m := match.NewRecalls(rs)
+	for _, id := range c.order {
+		if len(m.Match(c.subjects[id].device())) > 0 {
 			out[id] = true
 		}
 	}

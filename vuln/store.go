@@ -16,15 +16,20 @@ import (
 
 // AdvisoryImport is one batch of advisories and the enrichment data that
 // came with them. KEV nil means "no catalog in this import" (the stored
-// catalog stays); an empty, non-nil KEV is an empty catalog.
+// catalog stays); an empty, non-nil KEV is an empty catalog. Recalls are
+// FDA device recalls, stored beside the advisories under their recall
+// number and matched to product versions by device identity.
 type AdvisoryImport struct {
 	Advisories []Advisory
+	Recalls    []Recall
 	KEV        map[string]string  // CVE id → date added to the catalog
 	EPSS       map[string]float64 // CVE id → probability of exploitation
 }
 
 // ImportResult says what an advisory import changed and what it caused.
+// Added, Changed and Unchanged count advisories and recalls together.
 type ImportResult struct {
+	Recalls   int `json:"recalls"` // distinct recalls in the import
 	Added     int `json:"added"`
 	Changed   int `json:"changed"`   // content, KEV listing or EPSS score changed
 	Unchanged int `json:"unchanged"` // same content hash: not rewritten
@@ -108,6 +113,9 @@ type StoredFinding struct {
 	FirstSeen  time.Time `json:"first_seen"`
 	LastSeen   time.Time `json:"last_seen"`
 	Suppressed bool      `json:"suppressed,omitempty"`
+	// RecallClass is set on FDA recall findings ("I", "II", "III", or "-"
+	// when the recall gives no class); see Finding.
+	RecallClass string `json:"recall_class,omitempty"`
 
 	// Read-only, filled by finders.
 	Manufacturer string `json:"manufacturer,omitempty"`
@@ -119,7 +127,8 @@ type StoredFinding struct {
 // Finding is the scan form of f.
 func (f *StoredFinding) Finding() Finding {
 	return Finding{Component: f.Component, Advisory: f.Advisory, Aliases: f.Aliases, Method: f.Method,
-		Confidence: f.Confidence, Reason: f.Reason, CVSS: f.CVSS, KEV: f.KEV, EPSS: f.EPSS, Fixed: f.Fixed, Status: f.Status}
+		Confidence: f.Confidence, Reason: f.Reason, CVSS: f.CVSS, KEV: f.KEV, EPSS: f.EPSS, Fixed: f.Fixed, Status: f.Status,
+		RecallClass: f.RecallClass}
 }
 
 // Severity is a CVSS severity band (CVSS v3 qualitative ratings).
@@ -296,9 +305,9 @@ func oneLine(s string) bool { return !strings.ContainsAny(s, "\r\n\x00") }
 
 // Service is vulnerability management on the platform.
 type Service interface {
-	// ImportAdvisories stores advisories for the whole installation (a
-	// system actor only): all or nothing; an advisory whose content hash is
-	// unchanged is not rewritten. It then re-evaluates the product versions
+	// ImportAdvisories stores advisories and FDA device recalls for the
+	// whole installation (a system actor only): all or nothing; an advisory
+	// or recall whose content hash is unchanged is not rewritten. It then re-evaluates the product versions
 	// the added or changed advisories can touch, and only those.
 	ImportAdvisories(ctx context.Context, in AdvisoryImport) (*ImportResult, error)
 	// EvaluateAll evaluates every product version of every organization (a

@@ -212,13 +212,48 @@ type Recall struct {
 	Reason      string
 	Status      string // Open, Ongoing, Completed, Terminated
 	Initiated   string // YYYY-MM-DD
+	Terminated  string // event_date_terminated, when the FDA closed it
 	CodeInfo    string // lots, serials, models the recall covers
+	// Class is the FDA's recall classification: "I" (use may cause serious
+	// injury or death), "II", "III", or "" when the record does not say
+	// (device/recall records carry none; enforcement reports do).
+	Class  string
+	Source string `json:"-"` // file read from; not part of the content
 }
 
 // Open reports whether the recall is still in progress.
 func (r Recall) Open() bool {
 	s := strings.ToLower(r.Status)
-	return s != "terminated" && s != "completed"
+	return s != "terminated" && s != "completed" && r.Terminated == ""
+}
+
+// ClassName is the recall class as people say it: "Class I", or
+// "class not given".
+func (r Recall) ClassName() string { return RecallClassName(r.Class) }
+
+// RecallClassName spells a recall class ("I", "II", "III", "") for people.
+func RecallClassName(class string) string {
+	if class == "" {
+		return "class not given"
+	}
+	return "Class " + class
+}
+
+// ParseRecallClass reads a recall classification as openFDA and FDA notices
+// write it ("Class I", "class 2", "II", "Not Yet Classified"): "I", "II",
+// "III", or "" when none is given.
+func ParseRecallClass(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	s = strings.TrimSpace(strings.TrimPrefix(s, "CLASS"))
+	switch s {
+	case "I", "1":
+		return "I"
+	case "II", "2":
+		return "II"
+	case "III", "3":
+		return "III"
+	}
+	return ""
 }
 
 // Finding is one result of a scan. Its JSON form is the line format of
@@ -236,7 +271,14 @@ type Finding struct {
 	EPSS       float64  `json:"epss"`
 	Fixed      string   `json:"fixed"`
 	Status     Status   `json:"status"`
+	// RecallClass is set on FDA recall findings: the recall class ("I",
+	// "II", "III") or "-" when the recall record gives none; "" for
+	// everything that is not a recall.
+	RecallClass string `json:"recall_class,omitempty"`
 }
+
+// IsRecall reports whether f comes from an FDA device recall.
+func (f Finding) IsRecall() bool { return f.RecallClass != "" }
 
 // ParseError is a parse failure at a place in a file.
 type ParseError struct {

@@ -34,13 +34,14 @@ func systemVulnCtx(ctx context.Context) context.Context {
 func (e *env) vulnImportCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "import --advisories PATH...",
-		Short: "Import advisories, KEV and EPSS into the server database and re-evaluate what they touch",
+		Short: "Import advisories, FDA recalls, KEV and EPSS into the server database and re-evaluate what they touch",
 		Long: `Import advisories into the server database: files, directories and zip archives of
-CSAF 2.0, OSV and NVD CVE JSON, with CISA's KEV catalog and FIRST EPSS scores (as
-'vuln scan' reads them). The import is all or nothing. An advisory whose content is
-unchanged is not rewritten; only the product versions that added or changed
-advisories can touch are re-evaluated, and alerts are raised for findings that newly
-hit devices and are KEV-listed or critical. Progress goes to standard error.`,
+CSAF 2.0, OSV and NVD CVE JSON and openFDA device recall (or enforcement report) JSON,
+with CISA's KEV catalog and FIRST EPSS scores (as 'vuln scan' reads them). The import
+is all or nothing. An advisory or recall whose content is unchanged is not rewritten;
+only the product versions that added or changed advisories and recalls can touch are
+re-evaluated, and alerts are raised for findings that newly hit devices and are
+KEV-listed or critical, or open Class I recalls. Progress goes to standard error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			paths, _ := cmd.Flags().GetStringSlice("advisories")
@@ -57,7 +58,7 @@ hit devices and are KEV-listed or critical. Progress goes to standard error.`,
 			})
 		},
 	}
-	c.Flags().StringSlice("advisories", nil, "advisory, KEV or EPSS file, directory or zip archive (repeatable)")
+	c.Flags().StringSlice("advisories", nil, "advisory, openFDA recall, KEV or EPSS file, directory or zip archive (repeatable)")
 	return c
 }
 
@@ -70,13 +71,14 @@ func importFeeds(ctx context.Context, svc vuln.Service, paths []string, w io.Wri
 		return nil, fmt.Errorf("load advisories: %w", err)
 	}
 	in := importOf(set)
-	p.stage(fmt.Sprintf("storing %d advisories (%d KEV, %d EPSS) and re-evaluating", len(in.Advisories), len(in.KEV), len(in.EPSS)))
+	p.stage(fmt.Sprintf("storing %d advisories, %d recalls (%d KEV, %d EPSS) and re-evaluating", len(in.Advisories), len(in.Recalls),
+		len(in.KEV), len(in.EPSS)))
 	return svc.ImportAdvisories(systemVulnCtx(ctx), in)
 }
 
 // importOf turns a loaded feed set into an import.
 func importOf(set *feed.Set) vuln.AdvisoryImport {
-	in := vuln.AdvisoryImport{Advisories: set.Advisories}
+	in := vuln.AdvisoryImport{Advisories: set.Advisories, Recalls: set.Recalls}
 	if set.KEV != nil {
 		in.KEV = make(map[string]string, len(set.KEV.Entries))
 		for cve, e := range set.KEV.Entries {
@@ -93,7 +95,8 @@ func importOf(set *feed.Set) vuln.AdvisoryImport {
 }
 
 func printImport(w io.Writer, r *vuln.ImportResult) {
-	fmt.Fprintf(w, "advisories: %d added, %d changed, %d unchanged; KEV %d, EPSS %d\n", r.Added, r.Changed, r.Unchanged, r.KEV, r.EPSS)
+	fmt.Fprintf(w, "advisories and recalls: %d added, %d changed, %d unchanged; recalls %d, KEV %d, EPSS %d\n", r.Added, r.Changed,
+		r.Unchanged, r.Recalls, r.KEV, r.EPSS)
 	printEval(w, r.Eval)
 }
 

@@ -173,3 +173,53 @@ func TestParseVulnSettings(t *testing.T) {
 func inventoryQuery(q string) inventory.DeviceFilter { return inventory.DeviceFilter{Query: q} }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestVulnImportRecalls: 'vuln import --advisories' takes an openFDA
+// device recall file; an open Class I recall of an inventoried pump gives a
+// needs_review finding and one alert, and importing it again changes nothing.
+func TestVulnImportRecalls(t *testing.T) {
+	data := t.TempDir()
+	mustRun(t, data, "", "org", "create", "--slug", "riverside", "--name", "Riverside General")
+	csv := filepath.Join(t.TempDir(), "devices.csv")
+	writeTestFile(t, csv, "asset_tag,manufacturer,model,kind,criticality,version,network_zone\n"+
+		"PUMP-1,Medtronic MiniMed,MiniMed 630G,insulin-pump,life-sustaining,4.2,clinical\n"+
+		"CT-1,GE HealthCare,Revolution CT,ct-scanner,diagnostic,1.2,imaging\n")
+	mustRun(t, data, "", "device", "import", "--org", "riverside", csv)
+	recalls := filepath.Join(t.TempDir(), "device-recall.json")
+	writeTestFile(t, recalls, `{"meta":{"results":{"skip":0,"limit":1,"total":1}},"results":[{"product_res_number":"Z-1544-2024",
+		"res_event_number":"94012","classification":"Class I","recall_status":"Open, Classified","event_date_initiated":"2024-03-12",
+		"recalling_firm":"Medtronic MiniMed, Inc.","product_description":"MiniMed 630G Insulin Pump, Model MMT-1715",
+		"reason_for_recall":"The reservoir may not lock in place.","code_info":"All serial numbers","product_code":"LZG",
+		"openfda":{"device_name":"Pump, Infusion, Insulin","device_class":"2"}}]}`)
+
+	out, errOut, err := run(t, data, "", "vuln", "import", "--advisories", recalls)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "1 added, 0 changed, 0 unchanged; recalls 1") || !strings.Contains(out, "evaluated 1 product version(s): 1 open finding(s), 1 new") ||
+		!strings.Contains(out, "1 alert(s)") || !strings.Contains(errOut, "1 recalls") {
+		t.Fatalf("import output:\n%s\nstderr:\n%s", out, errOut)
+	}
+	out = mustRun(t, data, "", "vuln", "import", "--advisories", recalls)
+	if !strings.Contains(out, "0 added, 0 changed, 1 unchanged") || !strings.Contains(out, "evaluated 0 product version(s)") {
+		t.Errorf("re-import output:\n%s", out)
+	}
+
+	db, err := sqlstore.Open(context.Background(), filepath.Join(data, "airtight.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.FindOrganizationBySlug(context.Background(), "riverside")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := airtight.NewContext(context.Background(), airtight.SystemActor(org.ID, "test"))
+	fs, _, err := sqlstore.NewVuln(db, nil, nil).ListFindings(ctx, vuln.FindingFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Advisory != "Z-1544-2024" || fs[0].Status != vuln.StatusNeedsReview || fs[0].RecallClass != "I" || fs[0].Devices != 1 {
+		t.Fatalf("findings = %+v", fs)
+	}
+}

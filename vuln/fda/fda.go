@@ -27,7 +27,11 @@ type record struct {
 	CodeInfo         string `json:"code_info"`
 	ProductCode      string `json:"product_code"`
 	Initiated        string `json:"event_date_initiated"`
-	OpenFDA          struct {
+	Terminated       string `json:"event_date_terminated"`
+	// Classification is the recall class of enforcement reports
+	// (device/enforcement: "Class I"); device/recall records have none.
+	Classification string `json:"classification"`
+	OpenFDA        struct {
 		DeviceName json.RawMessage `json:"device_name"` // string or list
 	} `json:"openfda"`
 
@@ -72,6 +76,7 @@ func Parse(file string, data []byte) ([]vuln.Recall, error) {
 			p = fmt.Sprintf("results[%d]", i)
 		}
 		r, err := convert(raw)
+		r.Source = file
 		if err != nil {
 			return nil, &vuln.ParseError{File: file, Place: p, Err: err}
 		}
@@ -90,7 +95,8 @@ func convert(raw json.RawMessage) (vuln.Recall, error) {
 	r := vuln.Recall{Number: rec.ProductResNumber, Event: rec.ResEventNumber, Firm: first(rec.RecallingFirm, rec.LegacyFirm),
 		Product: first(rec.ProductDesc, rec.LegacyDesc), Reason: first(rec.ReasonForRecall, rec.LegacyReason),
 		CodeInfo: first(rec.CodeInfo, rec.LegacyCode), Status: rec.RecallStatus, ProductCode: rec.ProductCode,
-		Initiated: rec.Initiated, DeviceName: deviceName(rec.OpenFDA.DeviceName)}
+		Initiated: rec.Initiated, Terminated: strings.TrimSpace(rec.Terminated), DeviceName: deviceName(rec.OpenFDA.DeviceName),
+		Class: vuln.ParseRecallClass(rec.Classification)}
 	if r.Number == "" {
 		if m := recallNoRE.FindStringSubmatch(r.Product); m != nil {
 			r.Number = m[1]

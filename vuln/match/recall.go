@@ -13,7 +13,9 @@ import (
 // serial numbers that an inventory rarely records, so a match to an open
 // recall is needs_review: someone must check the code info. A closed
 // (terminated or completed) recall gives a fixed finding, kept visible.
-// Findings have method "device" and the recall number as advisory.
+// Findings have method "device", the recall number as advisory and the
+// recall class in RecallClass; the reason names the class and the names
+// that matched.
 type Recalls struct {
 	recalls []vuln.Recall
 }
@@ -49,13 +51,22 @@ func matchRecall(dev vuln.Device, r *vuln.Recall) (vuln.Finding, bool) {
 	if !r.Open() {
 		st, what = vuln.StatusFixed, "recall "+strings.ToLower(r.Status)+": check that the device was corrected"
 	}
-	reason := fmt.Sprintf("FDA recall %s (%s): firm %q ~ manufacturer %q (%s); model %q ~ %q (%s); %s; reason: %s",
-		r.Number, dash(r.Status), short(r.Firm), dev.Manufacturer, vwhy, dev.Model, short(r.Product), pwhy, what, short(r.Reason))
+	reason := fmt.Sprintf("FDA recall %s (%s, %s): firm %q ~ manufacturer %q (%s); model %q ~ %q (%s); %s; reason: %s",
+		r.Number, r.ClassName(), dash(r.Status), short(r.Firm), dev.Manufacturer, vwhy, dev.Model, short(r.Product), pwhy, what, short(r.Reason))
 	if r.CodeInfo != "" {
 		reason += "; covers: " + short(r.CodeInfo)
 	}
 	return vuln.Finding{Device: dev.ID, Advisory: r.Number, Aliases: []string{}, Method: vuln.MethodDevice,
-		Confidence: round(vs * ps), Reason: reason, Status: st}, true
+		Confidence: round(vs * ps), Reason: reason, Status: st, RecallClass: recallClass(r.Class)}, true
+}
+
+// recallClass is a finding's RecallClass: the class, or "-" when the
+// recall gives none (the finding is still a recall).
+func recallClass(c string) string {
+	if c == "" {
+		return "-"
+	}
+	return c
 }
 
 func dash(s string) string {

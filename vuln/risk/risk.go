@@ -76,6 +76,14 @@ const (
 	PointsIsolatedZone   = -5
 	PointsEndOfSupport   = 5
 	PointsNoCVSS         = 5
+
+	// FDA device recalls: a Class I recall means the FDA found a
+	// reasonable probability that using the device causes serious injury
+	// or death, as urgent as an exploited vulnerability.
+	PointsRecallClassI   = 45
+	PointsRecallClassII  = 20
+	PointsRecallClassIII = 5
+	PointsRecallNoClass  = 10
 )
 
 // Finding scores one finding on asset a, at time now (for end of
@@ -92,17 +100,23 @@ func Finding(f vuln.Finding, a Asset, now time.Time) Score {
 	if f.EPSS > 0 {
 		add(fmt.Sprintf("EPSS %.2f", f.EPSS), int(math.Round(f.EPSS*PointsEPSSMax)))
 	}
-	if f.CVSS > 0 {
+	switch {
+	case f.IsRecall():
+		recall(f.RecallClass, add)
+	case f.CVSS > 0:
 		add(fmt.Sprintf("CVSS %.1f", f.CVSS), int(math.Round(f.CVSS)))
-	} else {
+	default:
 		add("no CVSS score, medium assumed", PointsNoCVSS)
 	}
 	criticality(a, add)
 	exposure(a, add)
 	support(a, now, add)
-	if f.Fixed != "" {
+	switch {
+	case f.IsRecall():
+		add("check the serial/lot numbers against the recall notice", 0)
+	case f.Fixed != "":
 		add("fix available "+f.Fixed, 0)
-	} else {
+	default:
 		add("no fix known", 0)
 	}
 	if f.Confidence > 0 && f.Confidence < 1 {
@@ -111,6 +125,21 @@ func Finding(f vuln.Finding, a Asset, now time.Time) Score {
 	}
 	s.Value = max(0, min(100, s.Value))
 	return s
+}
+
+// recall scores an FDA device recall by its class ("I", "II", "III";
+// anything else: not given).
+func recall(class string, add func(string, int)) {
+	switch class {
+	case "I":
+		add("FDA Class I recall: use may cause serious injury or death", PointsRecallClassI)
+	case "II":
+		add("FDA Class II recall: use may cause temporary or reversible harm", PointsRecallClassII)
+	case "III":
+		add("FDA Class III recall: unlikely to cause harm", PointsRecallClassIII)
+	default:
+		add("FDA recall, class not given", PointsRecallNoClass)
+	}
 }
 
 func criticality(a Asset, add func(string, int)) {

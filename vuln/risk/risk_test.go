@@ -29,6 +29,13 @@ func TestFinding(t *testing.T) {
 		{"unknown everything", vuln.Finding{Status: vuln.StatusAffected, Confidence: 1}, Asset{LevelOfSupport: "No longer maintained"}, 15,
 			"no CVSS score, medium assumed (+5), criticality unknown (+5), support: No longer maintained (+5), no fix known"},
 		{"not affected", vuln.Finding{KEV: true, CVSS: 9.8, Status: vuln.StatusNotAffected}, vent, 0, "not_affected: excluded"},
+		{"class I recall on life-sustaining", vuln.Finding{Status: vuln.StatusNeedsReview, Confidence: 1, RecallClass: "I"}, vent, 60,
+			"FDA Class I recall: use may cause serious injury or death (+45), life-sustaining device (+15), check the serial/lot numbers against the recall notice"},
+		{"class II recall, partial match", vuln.Finding{Status: vuln.StatusNeedsReview, Confidence: 0.8, RecallClass: "II"},
+			Asset{Criticality: vuln.CriticalityCritical}, 24,
+			"FDA Class II recall: use may cause temporary or reversible harm (+20), critical device (+10), check the serial/lot numbers against the recall notice, match confidence 0.80 (×0.80)"},
+		{"recall without class", vuln.Finding{Status: vuln.StatusNeedsReview, Confidence: 1, RecallClass: "-"}, Asset{Criticality: vuln.CriticalityLow}, 10, ""},
+		{"terminated recall", vuln.Finding{Status: vuln.StatusFixed, Confidence: 1, RecallClass: "I"}, vent, 0, "fixed: excluded"},
 		{"capped", vuln.Finding{KEV: true, EPSS: 1, CVSS: 10, Status: vuln.StatusAffected, Confidence: 1},
 			Asset{Criticality: vuln.CriticalityLifeSustaining, InternetReachable: true, EndOfSupport: "2020-01-01"}, 100, ""},
 	}
@@ -39,6 +46,17 @@ func TestFinding(t *testing.T) {
 				t.Errorf("score %d %q, want %d %q", s.Value, s.Explain(), tt.want, tt.explain)
 			}
 		})
+	}
+}
+
+// TestClassIRecallOutranksCriticalCVE: an open Class I recall of a device
+// in use ranks above a critical, unexploited vulnerability on the same device.
+func TestClassIRecallOutranksCriticalCVE(t *testing.T) {
+	vent := Asset{ID: "V1", Criticality: vuln.CriticalityLifeSustaining}
+	rec := Finding(vuln.Finding{Status: vuln.StatusNeedsReview, Confidence: 0.85, RecallClass: "I"}, vent, now)
+	cve := Finding(vuln.Finding{Status: vuln.StatusAffected, Confidence: 1, CVSS: 9.8, EPSS: 0.1}, vent, now)
+	if rec.Value <= cve.Value {
+		t.Errorf("class I recall %d (%s) <= critical CVE %d (%s)", rec.Value, rec.Explain(), cve.Value, cve.Explain())
 	}
 }
 
