@@ -3,7 +3,10 @@
 // scans each whole message (MIME, attachments) with a dlp.ContentScanner,
 // asks a DLP policy what to do per recipient group (internal, external)
 // and then relays, rejects, quarantines or converts the message to secure
-// delivery through the SecurePortal.
+// delivery through the SecurePortal. For the redact action it relays a
+// rewritten copy: text parts and the Subject Safe-Harbor redacted, other
+// attachments removed (see redactMessage); what it cannot rewrite safely
+// it blocks.
 //
 // It runs in two ways, with the same code:
 //
@@ -48,6 +51,7 @@ import (
 	"time"
 
 	"github.com/airtight/airtight/dlp"
+	"github.com/airtight/airtight/dlp/deid"
 	"github.com/airtight/airtight/dlp/vault"
 	"github.com/emersion/go-smtp"
 )
@@ -137,6 +141,7 @@ type Gateway struct {
 	cfg    Config
 	log    *slog.Logger
 	server *smtp.Server
+	subs   *deid.Surrogates // Safe Harbor replacements for the redact action
 }
 
 // New validates cfg, fills in defaults and returns a Gateway.
@@ -156,7 +161,15 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Relay == nil {
 		cfg.Relay = &SMTPRelay{Addr: cfg.NextHop, Hostname: cfg.Hostname, Timeout: cfg.RelayTimeout, TLS: cfg.NextHopTLS}
 	}
-	g := &Gateway{cfg: cfg, log: cfg.Logger}
+	key := make([]byte, deid.MinKeySize) // Safe Harbor mode replaces by type; the key picks nothing
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("smtpgw: random key: %w", err)
+	}
+	subs, err := deid.NewSurrogates(key, deid.ModeSafeHarbor)
+	if err != nil {
+		return nil, fmt.Errorf("smtpgw: redaction: %w", err)
+	}
+	g := &Gateway{cfg: cfg, log: cfg.Logger, subs: subs}
 	g.server = g.newServer()
 	return g, nil
 }

@@ -79,6 +79,10 @@ type transaction struct {
 	groups []group
 	action dlp.Action // overall, for logs
 	vault  string
+
+	redacted     []byte           // the rewritten message for redact groups
+	redactTypes  map[dlp.Type]int // findings replaced in it
+	redactFailed string           // why redaction fell back to block
 }
 
 // group is recipients that share a destination kind and a decision.
@@ -96,8 +100,11 @@ func (t *transaction) run(ctx context.Context) error {
 	}
 	t.report = rep
 	t.decide()
+	if err := t.redact(ctx); err != nil {
+		return err
+	}
 	switch t.action {
-	case dlp.ActionBlock, dlp.ActionRedact:
+	case dlp.ActionBlock:
 		return t.reject()
 	case dlp.ActionQuarantine:
 		return t.quarantine(ctx)
@@ -109,30 +116,43 @@ func (t *transaction) run(ctx context.Context) error {
 // context is abandoned when the deadline passes (the message is deferred,
 // never passed unscanned).
 func (t *transaction) scan(ctx context.Context) (*dlp.Report, error) {
-	ctx, cancel := context.WithTimeout(ctx, t.g.cfg.ScanTimeout)
+	rep, err := bounded(ctx, t.g.cfg.ScanTimeout, func(ctx context.Context) (*dlp.Report, error) {
+		return t.g.cfg.Scanner.ScanContent(ctx, "message.eml", bytes.NewReader(t.msg))
+	})
+	if err == nil && rep == nil {
+		err = errors.New("scanner returned no report")
+	}
+	return rep, err
+}
+
+// errPanicked is returned by bounded when f panicked.
+var errPanicked = errors.New("scanner panicked")
+
+// bounded runs f with a deadline; an f that ignores its context is
+// abandoned when the deadline passes, and a panic becomes errPanicked.
+func bounded[T any](ctx context.Context, d time.Duration, f func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	type result struct {
-		rep *dlp.Report
+		v   T
 		err error
 	}
 	ch := make(chan result, 1)
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				ch <- result{err: fmt.Errorf("scanner panicked")}
+				ch <- result{err: errPanicked}
 			}
 		}()
-		rep, err := t.g.cfg.Scanner.ScanContent(ctx, "message.eml", bytes.NewReader(t.msg))
-		ch <- result{rep, err}
+		v, err := f(ctx)
+		ch <- result{v, err}
 	}()
 	select {
 	case res := <-ch:
-		if res.err == nil && res.rep == nil {
-			res.err = errors.New("scanner returned no report")
-		}
-		return res.rep, res.err
+		return res.v, res.err
 	case <-ctx.Done():
-		return nil, fmt.Errorf("scan: %w", ctx.Err())
+		var zero T
+		return zero, fmt.Errorf("scan: %w", ctx.Err())
 	}
 }
 
@@ -162,11 +182,12 @@ func (t *transaction) decide() {
 }
 
 // effective maps actions the gateway cannot carry out to stronger ones:
-// redaction of mail is not supported, and quarantine or secure delivery
-// without their stores fail closed.
+// quarantine or secure delivery without their stores fail closed.
+// Redaction is always possible to attempt; messages it cannot rewrite
+// safely are blocked later (see transaction.redact).
 func (g *Gateway) effective(a dlp.Action) dlp.Action {
 	switch a {
-	case dlp.ActionAllow, dlp.ActionLog, dlp.ActionBlock:
+	case dlp.ActionAllow, dlp.ActionLog, dlp.ActionBlock, dlp.ActionRedact:
 		return a
 	case dlp.ActionSecure:
 		if g.cfg.Vault != nil && g.cfg.Secure != nil && g.cfg.PublicURL != "" {
@@ -205,6 +226,9 @@ func (t *transaction) reject() error {
 		to = "external recipients"
 	}
 	text := fmt.Sprintf("%s and cannot be sent to %s (rule %s)", what, to, g.decision.Rule)
+	if t.redactFailed != "" {
+		text += "; it could not be redacted (" + t.redactFailed + ")"
+	}
 	if t.g.effective(dlp.ActionSecure) == dlp.ActionSecure {
 		text += "; use secure send"
 	}
@@ -265,6 +289,9 @@ func (t *transaction) deliver(ctx context.Context) error {
 	}
 	for _, g := range plain {
 		msg := append([]byte(t.header(g.decision)), t.msg...)
+		if g.decision.Action == dlp.ActionRedact {
+			msg = append([]byte(t.redactHeader(g.decision)), t.redacted...)
+		}
 		if err := t.relay(ctx, t.from, g.rcpts, msg); err != nil {
 			return err
 		}
@@ -329,6 +356,12 @@ func (t *transaction) logResult(reply error, took time.Duration) {
 	}
 	if t.vault != "" {
 		attrs = append(attrs, "vault_id", t.vault)
+	}
+	if t.redacted != nil {
+		attrs = append(attrs, "redacted", policy.FormatCounts(t.redactTypes))
+	}
+	if t.redactFailed != "" {
+		attrs = append(attrs, "redact_failed", t.redactFailed)
 	}
 	t.g.log.Info("smtp message", attrs...)
 }
