@@ -114,14 +114,21 @@ type Config struct {
 	// not depend on them.
 	OnEvent func(ctx context.Context, e *dlp.Event, q *dlp.Quarantined) error
 
-	MaxConnections  int           // open SMTP connections; beyond it new ones get 421; default 200
-	MaxMessageBytes int64         // default 25 MiB (SIZE extension)
-	MaxRecipients   int           // default 100
-	MaxLineLength   int           // default 2000
-	ReadTimeout     time.Duration // per command, default 5 min
-	WriteTimeout    time.Duration // default 1 min
-	ScanTimeout     time.Duration // default 1 min
-	RelayTimeout    time.Duration // default 2 min
+	MaxConnections  int   // open SMTP connections; beyond it new ones get 421; default 200
+	MaxMessageBytes int64 // default 25 MiB (SIZE extension)
+	// MaxBufferedBytes bounds the memory all sessions together hold for
+	// message data, default 512 MiB. A message reserves from it as it is
+	// read, for its redacted copy and for the copy relayed with the
+	// verdict header; when it is spent the sender gets 452 4.3.1 and
+	// retries later. It must be at least 3*MaxMessageBytes+128 KiB (the
+	// default grows to that).
+	MaxBufferedBytes int64
+	MaxRecipients    int           // default 100
+	MaxLineLength    int           // default 2000
+	ReadTimeout      time.Duration // per command, default 5 min
+	WriteTimeout     time.Duration // default 1 min
+	ScanTimeout      time.Duration // default 1 min
+	RelayTimeout     time.Duration // default 2 min
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -142,6 +149,7 @@ type Gateway struct {
 	log    *slog.Logger
 	server *smtp.Server
 	subs   *deid.Surrogates // Safe Harbor replacements for the redact action
+	mem    *budget          // message data held in memory (MaxBufferedBytes)
 }
 
 // New validates cfg, fills in defaults and returns a Gateway.
@@ -158,6 +166,13 @@ func New(cfg Config) (*Gateway, error) {
 		}
 	}
 	setDefaults(&cfg)
+	if cfg.MaxMessageBytes < 0 {
+		return nil, fmt.Errorf("smtpgw: max message bytes %d: must not be negative", cfg.MaxMessageBytes)
+	}
+	if m := minBudget(cfg.MaxMessageBytes); cfg.MaxBufferedBytes < m {
+		return nil, fmt.Errorf("smtpgw: max buffered bytes %d: must be at least %d (three times max message bytes %d, plus 128 KiB)",
+			cfg.MaxBufferedBytes, m, cfg.MaxMessageBytes)
+	}
 	if cfg.Relay == nil {
 		cfg.Relay = &SMTPRelay{Addr: cfg.NextHop, Hostname: cfg.Hostname, Timeout: cfg.RelayTimeout, TLS: cfg.NextHopTLS}
 	}
@@ -169,7 +184,7 @@ func New(cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtpgw: redaction: %w", err)
 	}
-	g := &Gateway{cfg: cfg, log: cfg.Logger, subs: subs}
+	g := &Gateway{cfg: cfg, log: cfg.Logger, subs: subs, mem: &budget{max: cfg.MaxBufferedBytes}}
 	g.server = g.newServer()
 	return g, nil
 }
@@ -180,6 +195,9 @@ func setDefaults(cfg *Config) {
 	}
 	if cfg.MaxMessageBytes == 0 {
 		cfg.MaxMessageBytes = 25 << 20
+	}
+	if cfg.MaxBufferedBytes == 0 {
+		cfg.MaxBufferedBytes = max(512<<20, minBudget(cfg.MaxMessageBytes))
 	}
 	if cfg.MaxConnections <= 0 {
 		cfg.MaxConnections = 200
@@ -245,6 +263,10 @@ func (g *Gateway) Shutdown(ctx context.Context) error { return g.server.Shutdown
 
 // Close closes the listeners and every connection at once.
 func (g *Gateway) Close() error { return g.server.Close() }
+
+// BufferedBytes is the memory now reserved for message data, out of
+// Config.MaxBufferedBytes (for metrics).
+func (g *Gateway) BufferedBytes() int64 { return g.mem.inUse() }
 
 // slogAdapter carries go-smtp's internal errors (connection level, no
 // content) into the gateway's logger.

@@ -23,7 +23,8 @@ type Envelope struct {
 }
 
 // Relayer hands a message to the next hop. It returns a *RelayError for
-// answers of the next hop; any other error is a temporary failure.
+// answers of the next hop; any other error is a temporary failure. It
+// must not keep msg, or read it, after it returns.
 type Relayer interface {
 	Relay(ctx context.Context, env Envelope, msg []byte) error
 }

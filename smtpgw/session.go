@@ -30,6 +30,11 @@ func (s *session) Mail(from string, opts *smtp.MailOptions) error {
 	if opts != nil && opts.Size > s.g.cfg.MaxMessageBytes {
 		return smtp.ErrDataTooLarge
 	}
+	if opts != nil && opts.Size > 0 && !s.g.mem.fits(opts.Size) {
+		s.g.log.Warn("message buffer budget exhausted, deferring declared message",
+			"size", opts.Size, "sender_domain", domainOf(from), "buffered", s.g.mem.inUse())
+		return errStorage
+	}
 	s.from = from
 	s.utf8 = opts != nil && opts.UTF8
 	return nil
@@ -47,23 +52,41 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // returned error becomes the reply to the end of DATA.
 func (s *session) Data(r io.Reader) error {
 	start := s.g.cfg.Now()
-	msg, err := io.ReadAll(r)
-	if err != nil {
-		var se *smtp.SMTPError
-		if errors.As(err, &se) {
-			return se // 552 too large
+	res := s.g.mem.reservation()
+	defer res.done()
+	msg, err := readMessage(r, res, s.g.cfg.MaxMessageBytes)
+	if errors.Is(err, errBudget) {
+		// Nothing of it is kept; read the rest so that the reply says
+		// why this message failed (too large, line too long) if it did.
+		_, err = io.Copy(io.Discard, r)
+		if err == nil {
+			s.g.log.Warn("message buffer budget exhausted, deferring message",
+				"sender_domain", domainOf(s.from), "rcpt_domains", domains(s.rcpts), "buffered", s.g.mem.inUse())
+			return errStorage
 		}
-		if errors.Is(err, smtp.ErrTooLongLine) {
-			return &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2},
-				Message: fmt.Sprintf("Line longer than %d bytes", s.g.cfg.MaxLineLength)}
-		}
-		return tempFail("4.4.2", "Connection problem while receiving the message")
 	}
-	t := &transaction{g: s.g, id: newMessageID(), from: s.from, rcpts: slices.Clone(s.rcpts), utf8: s.utf8, msg: msg}
+	if err != nil {
+		return s.readError(err)
+	}
+	t := &transaction{g: s.g, id: newMessageID(), from: s.from, rcpts: slices.Clone(s.rcpts), utf8: s.utf8,
+		buf: msg, msg: msg[headroom:], mem: res}
 	reply := t.run(context.Background())
 	t.logResult(reply, s.g.cfg.Now().Sub(start))
 	t.record(context.Background(), reply)
 	return reply
+}
+
+// readError is the reply to DATA that could not be read.
+func (s *session) readError(err error) error {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return se // 552 too large
+	}
+	if errors.Is(err, smtp.ErrTooLongLine) {
+		return &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2},
+			Message: fmt.Sprintf("Line longer than %d bytes", s.g.cfg.MaxLineLength)}
+	}
+	return tempFail("4.4.2", "Connection problem while receiving the message")
 }
 
 // transaction is the processing of one received message.
@@ -73,7 +96,9 @@ type transaction struct {
 	from  string
 	rcpts []string
 	utf8  bool
-	msg   []byte
+	buf   []byte       // headroom, then msg (see framed)
+	msg   []byte       // the message as received
+	mem   *reservation // buf's share of MaxBufferedBytes
 
 	report *dlp.Report
 	groups []group
@@ -116,7 +141,9 @@ func (t *transaction) run(ctx context.Context) error {
 // context is abandoned when the deadline passes (the message is deferred,
 // never passed unscanned).
 func (t *transaction) scan(ctx context.Context) (*dlp.Report, error) {
+	t.mem.hold() // a scanner abandoned at the deadline still holds msg
 	rep, err := bounded(ctx, t.g.cfg.ScanTimeout, func(ctx context.Context) (*dlp.Report, error) {
+		defer t.mem.done()
 		return t.g.cfg.Scanner.ScanContent(ctx, "message.eml", bytes.NewReader(t.msg))
 	})
 	if err == nil && rep == nil {
@@ -287,10 +314,29 @@ func (t *transaction) deliver(ctx context.Context) error {
 			return err
 		}
 	}
+	// Copies made to relay (a redacted message with its header, or a
+	// header too long for the headroom) count against the budget; they
+	// are reserved before anything is sent, so that a 452 never follows
+	// a partial delivery. Relays are one after the other: one copy at a
+	// time.
+	var copySize int64
 	for _, g := range plain {
-		msg := append([]byte(t.header(g.decision)), t.msg...)
-		if g.decision.Action == dlp.ActionRedact {
-			msg = append([]byte(t.redactHeader(g.decision)), t.redacted...)
+		if hdr, body, inPlace := t.relayed(g); !inPlace {
+			copySize = max(copySize, int64(len(hdr)+len(body)))
+		}
+	}
+	if !t.mem.grow(copySize) {
+		t.g.log.Warn("message buffer budget exhausted, deferring scanned message", "msg_id", t.id, "buffered", t.g.mem.inUse())
+		return errStorage
+	}
+	defer t.mem.shrink(copySize)
+	for _, g := range plain {
+		hdr, body, inPlace := t.relayed(g)
+		var msg []byte
+		if inPlace {
+			msg = t.framed(hdr)
+		} else {
+			msg = append([]byte(hdr), body...)
 		}
 		if err := t.relay(ctx, t.from, g.rcpts, msg); err != nil {
 			return err
@@ -302,6 +348,27 @@ func (t *transaction) deliver(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// relayed returns the verdict header and the message relayed to g, and
+// whether the header can be put in place in front of the received
+// message (see framed).
+func (t *transaction) relayed(g group) (hdr string, body []byte, inPlace bool) {
+	if g.decision.Action == dlp.ActionRedact {
+		return t.redactHeader(g.decision), t.redacted, false
+	}
+	hdr = t.header(g.decision)
+	return hdr, t.msg, len(hdr) <= len(t.buf)-len(t.msg)
+}
+
+// framed writes hdr into the headroom just before the message and
+// returns both, without copying the message. The headroom is reused by
+// the next group's relay; relays are one after the other and a Relayer
+// keeps no reference to msg.
+func (t *transaction) framed(hdr string) []byte {
+	start := len(t.buf) - len(t.msg) - len(hdr)
+	copy(t.buf[start:], hdr)
+	return t.buf[start:]
 }
 
 // header is the verdict header added on top of relayed mail: no PHI.
