@@ -18,6 +18,8 @@ import (
 
 // phiValues are the identifiers of the redact fixtures; none may reach a
 // recipient of redacted mail.
+var verdictLine = regexp.MustCompile(`(?m)^X-Airtight-DLP: [^\r\n]*\r?\n`)
+
 var phiValues = []string{"John", "Smith", "4471823", "123-45-6789", "6789", "1962"}
 
 func newExtractScanner(t testing.TB) *extract.Scanner {
@@ -169,9 +171,12 @@ func checkRedacted(t *testing.T, orig, got []byte, keep []string, subject string
 			t.Errorf("redacted text lacks %q:\n%s", k, all.String())
 		}
 	}
+	// The verdict header's random id may contain any digits by chance:
+	// leave that line out of the raw check.
+	raw := verdictLine.ReplaceAll(got, nil)
 	for _, v := range phiValues {
 		v = strings.ToLower(v)
-		if strings.Contains(strings.ToLower(all.String()), v) || bytes.Contains(bytes.ToLower(got), []byte(v)) {
+		if strings.Contains(strings.ToLower(all.String()), v) || bytes.Contains(bytes.ToLower(raw), []byte(v)) {
 			t.Errorf("redacted message still contains %q:\n%s", v, got)
 		}
 	}
