@@ -235,11 +235,11 @@ func TestCICAPClient(t *testing.T) {
 	}{
 		{"options", []string{"-s", "reqmod"}, "Methods: REQMOD", ""},
 		{"reqmod phi blocked", []string{"-s", "reqmod", "-f", "testdata/phi.txt", "-req", "http://upload.example.org/up", "-v"}, "HTTP/1.1 403 Forbidden", "Smith"},
-		{"reqmod clean 204", []string{"-s", "reqmod", "-f", "testdata/clean.txt", "-req", "http://upload.example.org/up", "-v"}, "ICAP/1.0 204", "403"},
-		{"reqmod clean no204 unmodified", []string{"-s", "reqmod", "-f", "testdata/clean.txt", "-req", "http://upload.example.org/up", "-no204", "-v"}, "cafeteria will serve pasta", "403"},
+		{"reqmod clean 204", []string{"-s", "reqmod", "-f", "testdata/clean.txt", "-req", "http://upload.example.org/up", "-v"}, "ICAP/1.0 204", " 403 Forbidden"},
+		{"reqmod clean no204 unmodified", []string{"-s", "reqmod", "-f", "testdata/clean.txt", "-req", "http://upload.example.org/up", "-no204", "-v"}, "cafeteria will serve pasta", " 403 Forbidden"},
 		{"respmod phi blocked", []string{"-s", "respmod", "-f", "testdata/phi.txt", "-resp", "http://upload.example.org/r", "-v"}, "HTTP/1.1 403 Forbidden", "Smith"},
 		{"phi after a small preview", []string{"-s", "reqmod", "-f", late, "-req", "http://upload.example.org/up", "-w", "512", "-v"}, "HTTP/1.1 403 Forbidden", ""},
-		{"internal host allowed", []string{"-s", "reqmod", "-f", "testdata/phi.txt", "-req", "http://ehr.hospital.example/up", "-v"}, "ICAP/1.0 204", "403"},
+		{"internal host allowed", []string{"-s", "reqmod", "-f", "testdata/phi.txt", "-req", "http://ehr.hospital.example/up", "-v"}, "ICAP/1.0 204", " 403 Forbidden"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
