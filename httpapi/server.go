@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -69,6 +70,10 @@ type Config struct {
 	Now            func() time.Time
 	Version        string
 
+	// Collectors add the subsystems' own metrics to /metrics (monitoring
+	// queues and drops, gateway buffers). Their labels must be bounded.
+	Collectors []prometheus.Collector
+
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed. Empty: the client address is the TCP peer.
 	TrustedProxies []netip.Prefix
@@ -107,7 +112,7 @@ func New(cfg Config, svc Services) (*Server, error) {
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
 	s := &Server{cfg: cfg, svc: svc, log: cfg.Logger, now: cfg.Now, mux: http.NewServeMux(),
-		metrics: newMetrics(cfg.Version), logins: newLimiter(loginRate, loginBurst, maxLimiterKeys),
+		metrics: newMetrics(cfg.Version, cfg.Collectors...), logins: newLimiter(loginRate, loginBurst, maxLimiterKeys),
 		touches: newTouchThrottle(), dummyHash: dummy}
 	routes := append(s.apiRoutes(), cfg.Pages...)
 	for _, rt := range routes {

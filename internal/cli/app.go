@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"net"
 	"net/http"
@@ -108,6 +109,7 @@ func newApp(db *sqlstore.DB, log *slog.Logger, o appOptions) (*App, error) {
 	api, err := httpapi.New(httpapi.Config{
 		Logger: log, Secure: o.TLS != nil, Pages: pages, PageError: w.ErrorPage,
 		PasswordParams: o.Passwords, Version: Version, InternalDomains: a.DLP.Policy.InternalDomains(),
+		Collectors: []prometheus.Collector{appCollector{a}},
 	}, a.services())
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)
