@@ -2,30 +2,61 @@ package icapgw
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 )
 
-// body collects a chunked ICAP body up to a limit; bytes beyond it are
-// read and dropped so the connection stays in step, and Over is set.
+// body collects a chunked ICAP body up to a limit. Its buffer is reserved
+// from res (the server's body budget) before it grows. Bytes beyond the
+// limit, and all bytes once the budget is spent, are read and dropped so
+// that the connection stays in step; then the part kept so far is dropped
+// too (Over or Busy: nothing is scanned) and its reservation given back.
 type body struct {
-	buf   bytes.Buffer
+	buf   []byte
 	limit int64
-	Over  bool
+	res   *reservation // nil: not counted
+	Over  bool         // longer than limit
+	Busy  bool         // the budget could not take it
 	Total int64
 }
 
+// Bytes is the body as kept: empty when Over or Busy.
+func (b *body) Bytes() []byte { return b.buf }
+
+// dropped says whether the body is being discarded.
+func (b *body) dropped() bool { return b.Over || b.Busy }
+
 func (b *body) write(p []byte) {
 	b.Total += int64(len(p))
-	room := b.limit - int64(b.buf.Len())
-	if int64(len(p)) > room {
-		b.Over = true
-		p = p[:max(room, 0)]
+	if b.dropped() {
+		return
 	}
-	b.buf.Write(p)
+	if b.Total > b.limit {
+		b.Over = true
+		b.discard()
+		return
+	}
+	need := int64(len(b.buf) + len(p))
+	if need > int64(cap(b.buf)) {
+		next := growCap(int64(cap(b.buf)), need, b.limit)
+		if !b.res.grow(next - int64(cap(b.buf))) {
+			b.Busy = true
+			b.discard()
+			return
+		}
+		nb := make([]byte, len(b.buf), next)
+		copy(nb, b.buf)
+		b.buf = nb
+	}
+	b.buf = append(b.buf, p...)
+}
+
+// discard drops what was kept and gives its reservation back.
+func (b *body) discard() {
+	b.res.shrink(int64(cap(b.buf)))
+	b.buf = nil
 }
 
 // readChunks reads chunks into b until the zero-size chunk and returns

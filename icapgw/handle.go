@@ -89,17 +89,25 @@ func (s *Server) writeOptions(bw *bufio.Writer, method string) {
 }
 
 // modify handles REQMOD and RESPMOD: read the whole body (asking for the
-// rest after a preview), scan, decide, answer.
+// rest after a preview), scan, decide, answer. The body's reservation
+// from the budget goes back when modify returns, whatever the path, or
+// later when an abandoned scanner still reads it.
 func (s *Server) modify(br *bufio.Reader, bw *bufio.Writer, req *request) bool {
 	start := time.Now()
-	b := &body{limit: s.cfg.Limits.MaxBodyBytes}
+	res := s.mem.reservation()
+	defer res.done()
+	b := &body{limit: s.cfg.Limits.MaxBodyBytes, res: res}
 	if req.HasBody {
 		ieof, err := readChunks(br, b, &s.cfg.Limits)
 		if err != nil {
 			s.log.Warn("icap body", "error", err.Error())
 			return false
 		}
-		if req.Preview >= 0 && !ieof {
+		// A body already dropped (too large, or the budget is spent) is
+		// answered after the preview: RFC 3507 4.5 lets the server send
+		// its final response instead of 100 Continue, and the client then
+		// does not send the rest.
+		if req.Preview >= 0 && !ieof && !b.dropped() {
 			io.WriteString(bw, "ICAP/1.0 100 Continue\r\n\r\n")
 			if bw.Flush() != nil {
 				return false
@@ -110,7 +118,7 @@ func (s *Server) modify(br *bufio.Reader, bw *bufio.Writer, req *request) bool {
 			}
 		}
 	}
-	ex := s.newExchange(req, b)
+	ex := s.newExchange(req, b, res)
 	ex.scan()
 	ex.decide()
 	s.answer(bw, ex)
@@ -130,12 +138,16 @@ type exchange struct {
 	dst    dlp.Destination
 	dec    dlp.Decision
 	vault  string
+
+	res        *reservation // the body's and decoded copies' share of the budget
+	overloaded bool         // the budget was spent: content not scanned
+	abandoned  bool         // a scanner outlived ScanTimeout and may still read the data
 }
 
-func (s *Server) newExchange(req *request, b *body) *exchange {
+func (s *Server) newExchange(req *request, b *body, res *reservation) *exchange {
 	idb := make([]byte, 8)
 	rand.Read(idb)
-	return &exchange{s: s, id: hex.EncodeToString(idb), req: req, http: parseHTTP(req), body: b}
+	return &exchange{s: s, id: hex.EncodeToString(idb), req: req, http: parseHTTP(req), body: b, res: res}
 }
 
 func (ex *exchange) decide() {
@@ -167,13 +179,13 @@ func (ex *exchange) user() string {
 // is blocked. Without a vault, or when storing fails, it is only blocked.
 func (ex *exchange) quarantine() {
 	ex.dec.Action = dlp.ActionBlock
-	if ex.s.cfg.Vault == nil || ex.body.Over {
+	if ex.s.cfg.Vault == nil || ex.body.dropped() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ex.s.cfg.ScanTimeout)
 	defer cancel()
 	m, err := ex.s.cfg.Vault.Put(ctx, vault.Info{Kind: "quarantine", Channel: dlp.ChannelICAP, Rule: ex.dec.Rule, Types: ex.dec.Types},
-		bytes.NewReader(ex.body.buf.Bytes()))
+		bytes.NewReader(ex.body.Bytes()))
 	if err != nil {
 		ex.s.log.Error("icap quarantine store failed", "id", ex.id, "error", err.Error())
 		return
@@ -185,7 +197,8 @@ func (ex *exchange) quarantine() {
 func (ex *exchange) log(took time.Duration) {
 	attrs := []any{"id", ex.id, "method", ex.req.Method, "host", ex.dst.Host, "external", ex.dst.External,
 		"bytes", ex.body.Total, "action", string(ex.dec.Action), "rule", ex.dec.Rule,
-		"found", policy.FormatCounts(ex.report.Counts()), "unscannable", len(ex.report.Unscannable), "ms", took.Milliseconds()}
+		"found", policy.FormatCounts(ex.report.Counts()), "unscannable", len(ex.report.Unscannable), "busy", ex.overloaded,
+		"ms", took.Milliseconds()}
 	if ex.vault != "" {
 		attrs = append(attrs, "vault_id", ex.vault)
 	}
@@ -221,8 +234,15 @@ func (s *Server) answer(bw *bufio.Writer, ex *exchange) {
 			fmt.Fprintf(bw, "ICAP/1.0 204 No Content\r\nISTag: %s\r\nDate: %s\r\nEncapsulated: null-body=0\r\n\r\n", s.istag(), httpDate())
 			return
 		}
+		// The policy allows unscannable content but the body was not kept
+		// and the client cannot take 204: the proxy's bypass setting for
+		// a failed service decides.
 		if ex.body.Over {
 			s.writeStatus(bw, 500, "Server Error", "X-Airtight-Reason: body too large to return unmodified\r\n")
+			return
+		}
+		if ex.body.Busy {
+			s.writeStatus(bw, 500, "Server Error", "X-Airtight-Reason: scanner busy, body not kept\r\n")
 			return
 		}
 		s.writeEcho(bw, ex)
@@ -262,7 +282,7 @@ func (s *Server) writeEcho(bw *bufio.Writer, ex *exchange) {
 	fmt.Fprintf(bw, "ICAP/1.0 200 OK\r\nISTag: %s\r\nDate: %s\r\nEncapsulated: %s\r\n\r\n", s.istag(), httpDate(), enc)
 	bw.Write(hdr)
 	if ex.req.HasBody {
-		writeChunked(bw, ex.body.buf.Bytes())
+		writeChunked(bw, ex.body.Bytes())
 	}
 }
 
@@ -282,6 +302,9 @@ or contact {{.Contact}}{{end}}.</p>
 // counts of identifier types.
 func (s *Server) writeBlock(bw *bufio.Writer, ex *exchange) {
 	what := "This content could not be checked for patient data."
+	if ex.overloaded {
+		what = "The scanner is busy, so this content could not be checked for patient data now. Please try again in a few minutes."
+	}
 	if c := policy.FormatCounts(ex.report.Counts()); c != "" {
 		what = fmt.Sprintf("It contains patient data (%s).", c)
 	}

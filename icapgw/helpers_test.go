@@ -251,7 +251,7 @@ func (c *client) read(t testing.TB) response {
 		if _, err := readChunks(c.br, b, &lim); err != nil {
 			t.Fatalf("read response body: %v", err)
 		}
-		r.body = b.buf.Bytes()
+		r.body = b.Bytes()
 	}
 	return r
 }

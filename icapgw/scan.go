@@ -14,9 +14,7 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/http"
-	"net/url"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/airtight/airtight/dlp"
@@ -64,23 +62,32 @@ func parseHTTP(req *request) httpInfo {
 }
 
 // scan fills ex.report; every failure becomes an Unscannable entry, so
-// the policy (not an error path) decides.
+// the policy (not an error path) decides. Decoded copies are reserved from
+// the request's share of the body budget; a copy is given back as soon as
+// its scan is over, unless a scanner abandoned at ScanTimeout may still
+// read it (then it goes back when that scanner ends).
 func (ex *exchange) scan() {
 	ctx, cancel := context.WithTimeout(context.Background(), ex.s.cfg.ScanTimeout)
 	defer cancel()
 	rep := &dlp.Report{Bytes: ex.body.Total}
 	ex.report = rep
-	if ex.body.Over {
+	switch {
+	case ex.body.Busy:
+		ex.busy()
+		return
+	case ex.body.Over:
 		rep.Unscannable = append(rep.Unscannable, dlp.Unscannable{Reason: fmt.Sprintf("body larger than %d bytes", ex.s.cfg.Limits.MaxBodyBytes)})
 		return
-	}
-	if ex.body.Total == 0 {
+	case ex.body.Total == 0:
 		return
 	}
-	data, err := decode(ex.body.buf.Bytes(), ex.http.encoding, ex.s.cfg.Limits.MaxBodyBytes)
+	data, copied, err := decode(ex.body.Bytes(), ex.http.encoding, ex.s.cfg.Limits.MaxBodyBytes, ex.res)
 	if err != nil {
-		rep.Unscannable = append(rep.Unscannable, dlp.Unscannable{Reason: err.Error()})
+		ex.unscannable("", err)
 		return
+	}
+	if copied {
+		defer ex.release(data)
 	}
 	mt, params, _ := mime.ParseMediaType(ex.http.contentType)
 	switch {
@@ -93,14 +100,55 @@ func (ex *exchange) scan() {
 	}
 }
 
-// scanPart scans one piece and merges its report under prefix.
+// busyReason is the Unscannable reason when the body budget is spent.
+const busyReason = "scanner busy: body buffer budget exhausted"
+
+// busy marks the content unscannable because the budget is spent.
+func (ex *exchange) busy() {
+	ex.overloaded = true
+	ex.report.Unscannable = append(ex.report.Unscannable, dlp.Unscannable{Reason: busyReason})
+	ex.s.log.Warn("icap body buffer budget exhausted, content not scanned", "id", ex.id, "method", ex.req.Method,
+		"host", ex.http.host, "buffered", ex.s.mem.inUse(), "max_buffered", ex.s.cfg.MaxBufferedBytes)
+}
+
+// unscannable records why a part (prefix) could not be decoded.
+func (ex *exchange) unscannable(part string, err error) {
+	switch {
+	case errors.Is(err, errBudget):
+		ex.busy()
+	case errors.Is(err, errTooLarge):
+		ex.report.Unscannable = append(ex.report.Unscannable, dlp.Unscannable{Part: part,
+			Reason: fmt.Sprintf("decoded content larger than %d bytes", ex.s.cfg.Limits.MaxBodyBytes)})
+	default:
+		reason := "malformed encoded content"
+		var re reasonError
+		if errors.As(err, &re) {
+			reason = string(re)
+		}
+		ex.report.Unscannable = append(ex.report.Unscannable, dlp.Unscannable{Part: part, Reason: reason})
+	}
+}
+
+// release gives a decoded copy's reservation back once no scanner may
+// still read it.
+func (ex *exchange) release(data []byte) {
+	if !ex.abandoned {
+		ex.res.shrink(int64(cap(data)))
+	}
+}
+
+// scanPart scans one piece and merges its report under prefix. A scanner
+// that outlives ScanTimeout is abandoned (the part is unscannable); it
+// holds the request's reservation until it returns.
 func (ex *exchange) scanPart(ctx context.Context, prefix, name string, data []byte) {
 	type result struct {
 		rep *dlp.Report
 		err error
 	}
 	ch := make(chan result, 1)
+	ex.res.hold()
 	go func() {
+		defer ex.res.done()
 		defer func() {
 			if p := recover(); p != nil {
 				ch <- result{err: errors.New("scanner panicked")}
@@ -113,6 +161,7 @@ func (ex *exchange) scanPart(ctx context.Context, prefix, name string, data []by
 	select {
 	case res = <-ch:
 	case <-ctx.Done():
+		ex.abandoned = true
 		res.err = errors.New("scan timed out")
 	}
 	rep := ex.report
@@ -143,7 +192,8 @@ func joinPart(prefix, part string) string {
 }
 
 // scanMultipart scans each form part: files under their file names,
-// fields as text.
+// fields as text. A part is decoded (base64, quoted-printable) as it is
+// read, into one reserved copy.
 func (ex *exchange) scanMultipart(ctx context.Context, data []byte, boundary string) {
 	mr := multipart.NewReader(bytes.NewReader(data), boundary)
 	for i := 0; ; i++ {
@@ -159,14 +209,17 @@ func (ex *exchange) scanMultipart(ctx context.Context, data []byte, boundary str
 			ex.report.Unscannable = append(ex.report.Unscannable, dlp.Unscannable{Part: "form", Reason: "too many form parts"})
 			return
 		}
-		content, err := io.ReadAll(p)
-		if err != nil {
+		r, encoded := partReader(p)
+		content, err := readReserved(r, ex.res, ex.s.cfg.Limits.MaxBodyBytes)
+		switch {
+		case errors.Is(err, errBudget):
+			ex.busy()
+			return
+		case err != nil && !encoded && !errors.Is(err, errTooLarge):
 			ex.report.Unscannable = append(ex.report.Unscannable, dlp.Unscannable{Part: "form", Reason: "malformed multipart form"})
 			return
-		}
-		content, err = decodePart(p, content, ex.s.cfg.Limits.MaxBodyBytes)
-		if err != nil {
-			ex.report.Unscannable = append(ex.report.Unscannable, dlp.Unscannable{Part: partName(i, p), Reason: err.Error()})
+		case err != nil:
+			ex.unscannable(partName(i, p), err)
 			continue
 		}
 		name := p.FileName()
@@ -174,18 +227,20 @@ func (ex *exchange) scanMultipart(ctx context.Context, data []byte, boundary str
 			name = p.FormName() + ".txt"
 		}
 		ex.scanPart(ctx, partName(i, p), name, content)
+		ex.release(content)
 	}
 }
 
-// decodePart undoes a base64 or quoted-printable transfer encoding.
-func decodePart(p *multipart.Part, content []byte, limit int64) ([]byte, error) {
+// partReader undoes a base64 or quoted-printable transfer encoding as
+// the part is read; encoded says whether there was one.
+func partReader(p *multipart.Part) (r io.Reader, encoded bool) {
 	switch strings.ToLower(p.Header.Get("Content-Transfer-Encoding")) {
 	case "base64":
-		return readLimited(base64Reader(content), limit)
+		return base64.NewDecoder(base64.StdEncoding, p), true
 	case "quoted-printable":
-		return readLimited(qpReader(content), limit)
+		return quotedprintable.NewReader(p), true
 	}
-	return content, nil
+	return p, false
 }
 
 func partName(i int, p *multipart.Part) string {
@@ -195,57 +250,112 @@ func partName(i int, p *multipart.Part) string {
 	return fmt.Sprintf("form[%d]:%s", i, p.FormName())
 }
 
-// scanForm scans url-encoded fields as "name: value" lines.
+// scanForm scans url-encoded fields as "name: value" lines, in the order
+// they were sent. The text is at most the form's length plus three bytes
+// a field; it is reserved before it is built, and a form whose text could
+// exceed MaxBodyBytes is unscannable.
 func (ex *exchange) scanForm(ctx context.Context, data []byte) {
-	vals, err := url.ParseQuery(string(data))
+	fields := bytes.Count(data, []byte("&")) + 1
+	size := int64(len(data)) + 3*int64(fields)
+	if size > ex.s.cfg.Limits.MaxBodyBytes {
+		ex.unscannable("form", errTooLarge)
+		return
+	}
+	if !ex.res.grow(size) {
+		ex.busy()
+		return
+	}
+	text, err := formText(data, make([]byte, 0, size))
 	if err != nil {
+		ex.res.shrink(size)
 		ex.report.Unscannable = append(ex.report.Unscannable, dlp.Unscannable{Part: "form", Reason: "malformed url-encoded form"})
 		return
 	}
-	keys := make([]string, 0, len(vals))
-	for k := range vals {
-		keys = append(keys, k)
+	ex.scanPart(ctx, "form", "form.txt", text)
+	if !ex.abandoned {
+		ex.res.shrink(size)
 	}
-	sort.Strings(keys)
-	var text bytes.Buffer
-	for _, k := range keys {
-		for _, v := range vals[k] {
-			fmt.Fprintf(&text, "%s: %s\n", k, v)
-		}
-	}
-	ex.scanPart(ctx, "form", "form.txt", text.Bytes())
 }
 
-// decode undoes a Content-Encoding (gzip, deflate) within limit bytes.
-func decode(data []byte, encoding string, limit int64) ([]byte, error) {
-	switch strings.ToLower(strings.TrimSpace(encoding)) {
-	case "", "identity":
-		return data, nil
-	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, errors.New("malformed gzip content")
+// formText appends "name: value" lines for the fields of data to out,
+// unescaping in place: no other copy of the form is made.
+func formText(data, out []byte) ([]byte, error) {
+	var err error
+	for field := range bytes.SplitSeq(data, []byte("&")) {
+		if len(field) == 0 {
+			continue
 		}
-		return readLimited(zr, limit)
-	case "deflate":
-		return readLimited(flate.NewReader(bytes.NewReader(data)), limit)
-	}
-	return nil, errors.New("unsupported content encoding")
-}
-
-func readLimited(r io.Reader, limit int64) ([]byte, error) {
-	out, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, errors.New("malformed encoded content")
-	}
-	if int64(len(out)) > limit {
-		return nil, fmt.Errorf("decoded content larger than %d bytes", limit)
+		k, v, _ := bytes.Cut(field, []byte("="))
+		if out, err = appendUnescaped(out, k); err != nil {
+			return nil, err
+		}
+		out = append(out, ": "...)
+		if out, err = appendUnescaped(out, v); err != nil {
+			return nil, err
+		}
+		out = append(out, '\n')
 	}
 	return out, nil
 }
 
-func base64Reader(b []byte) io.Reader {
-	return base64.NewDecoder(base64.StdEncoding, bytes.NewReader(b))
+// appendUnescaped appends the form-decoded s ('+' is a space, %XX a
+// byte) to out.
+func appendUnescaped(out, s []byte) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			out = append(out, ' ')
+		case '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return nil, errors.New("bad percent escape")
+			}
+			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
-func qpReader(b []byte) io.Reader { return quotedprintable.NewReader(bytes.NewReader(b)) }
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// reasonError is a decoding failure whose text is a safe Unscannable
+// reason.
+type reasonError string
+
+func (e reasonError) Error() string { return string(e) }
+
+// decode undoes a Content-Encoding (gzip, deflate) into a copy of at most
+// limit bytes reserved from res; copied says whether there is one.
+func decode(data []byte, encoding string, limit int64, res *reservation) (out []byte, copied bool, err error) {
+	var r io.Reader
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", "identity":
+		return data, false, nil
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, false, reasonError("malformed gzip content")
+		}
+		r = zr
+	case "deflate":
+		r = flate.NewReader(bytes.NewReader(data))
+	default:
+		return nil, false, reasonError("unsupported content encoding")
+	}
+	out, err = readReserved(r, res, limit)
+	return out, err == nil, err
+}

@@ -15,7 +15,9 @@
 // and write timeouts, and a maximum number of connections (announced in
 // OPTIONS as Max-Connections; beyond it new connections get 503). A body
 // over the size limit is unscannable, and the policy decides (outbound
-// default: block).
+// default: block). All bodies together are bounded by a memory budget
+// (Config.MaxBufferedBytes); content that does not fit in it while the
+// server is busy is unscannable too, and the block page says so.
 package icapgw
 
 import (
@@ -61,6 +63,20 @@ type Config struct {
 	WriteTimeout time.Duration // default 60 s
 	ScanTimeout  time.Duration // default 60 s
 
+	// MaxBufferedBytes bounds the memory all requests together hold for
+	// bodies and their decoded copies (Content-Encoding, form parts).
+	// Default max(512 MiB, minimum); the minimum, 3*Limits.MaxBodyBytes +
+	// 128 KiB, lets one request of the largest size be scanned whole. A
+	// request reserves from it in chunks as its body is read (the preview
+	// included). When it is spent, the rest of the body is read and
+	// dropped (or not asked for after a preview) and the content is
+	// unscannable: the policy's unscannable action decides, as for a body
+	// over MaxBodyBytes. ICAP has no "retry later" that proxies honour
+	// alike, so with the default (block) the user gets a 403 page saying
+	// the scanner is busy and to try again, and the content never passes
+	// unscanned unless the policy allows unscannable content.
+	MaxBufferedBytes int64
+
 	// OnEvent records every decision; q is set when an upload was held in
 	// the vault. Its signature matches dlp.EventService.RecordDLPEvent.
 	OnEvent func(ctx context.Context, e *dlp.Event, q *dlp.Quarantined) error
@@ -78,6 +94,7 @@ type Server struct {
 	cs   map[net.Conn]struct{}
 	wg   sync.WaitGroup
 	done bool
+	mem  *budget // bodies held in memory (MaxBufferedBytes)
 }
 
 // New validates cfg and returns a Server.
@@ -103,11 +120,23 @@ func New(cfg Config) (*Server, error) {
 		cfg.IdleTimeout = 120 * time.Second
 	}
 	cfg.Limits.defaults()
+	if cfg.MaxBufferedBytes == 0 {
+		cfg.MaxBufferedBytes = max(512<<20, minBudget(cfg.Limits.MaxBodyBytes))
+	}
+	if m := minBudget(cfg.Limits.MaxBodyBytes); cfg.MaxBufferedBytes < m {
+		return nil, fmt.Errorf("icapgw: max buffered bytes %d: must be at least %d (three times max body bytes %d, plus 128 KiB)",
+			cfg.MaxBufferedBytes, m, cfg.Limits.MaxBodyBytes)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, log: cfg.Logger, sem: make(chan struct{}, cfg.MaxConnections), cs: map[net.Conn]struct{}{}}, nil
+	return &Server{cfg: cfg, log: cfg.Logger, sem: make(chan struct{}, cfg.MaxConnections), cs: map[net.Conn]struct{}{},
+		mem: &budget{max: cfg.MaxBufferedBytes}}, nil
 }
+
+// BufferedBytes is the memory requests hold now for bodies and decoded
+// copies, at most Config.MaxBufferedBytes (for metrics).
+func (s *Server) BufferedBytes() int64 { return s.mem.inUse() }
 
 // Serve accepts connections on l until Close.
 func (s *Server) Serve(l net.Listener) error {
