@@ -159,8 +159,9 @@ func TestBudgetExhaustedAnswer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, func(c *Config) { c.Policy = mustPolicy(t, tt.policy) })
-			other := e.srv.mem.reservation() // other requests' bodies
-			if !other.grow(e.srv.cfg.MaxBufferedBytes - readChunk/2) {
+			other := e.srv.mem.Reserve() // other requests' bodies
+			held := e.srv.cfg.MaxBufferedBytes - readChunk/2
+			if !other.Grow(held) {
 				t.Fatal("reserve")
 			}
 			c := dial(t, e.addr)
@@ -169,10 +170,10 @@ func TestBudgetExhaustedAnswer(t *testing.T) {
 			if r.code != tt.code || (tt.check != nil && !tt.check(r)) {
 				t.Fatalf("answer %d %q %v %s", r.code, r.http, r.header, r.body)
 			}
-			if got := e.srv.BufferedBytes(); got != other.n {
-				t.Fatalf("buffered %d after the refused request, others hold %d", got, other.n)
+			if got := e.srv.BufferedBytes(); got != held {
+				t.Fatalf("buffered %d after the refused request, others hold %d", got, held)
 			}
-			other.done()
+			other.Done()
 			q.body = filler(5000)
 			if r := c.do(t, q); r.code != 204 && !(tt.no204 && r.code == 200 && bytes.Equal(r.body, q.body)) {
 				t.Fatalf("next request on the connection: %d %q", r.code, r.http)
@@ -332,26 +333,26 @@ func TestReadReserved(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := &budget{max: tt.budget}
-			res := b.reservation()
+			b := newBudget(tt.budget)
+			res := b.Reserve()
 			data := filler(tt.size)
 			got, err := readReserved(bytes.NewReader(data), res, tt.limit)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error %v, want %v", err, tt.wantErr)
 			}
 			if err != nil {
-				if b.inUse() != 0 {
-					t.Fatalf("failed read left %d reserved", b.inUse())
+				if b.InUse() != 0 {
+					t.Fatalf("failed read left %d reserved", b.InUse())
 				}
 				return
 			}
-			if !bytes.Equal(got, data) || b.inUse() != int64(cap(got)) {
-				t.Fatalf("read %d bytes, cap %d, reserved %d", len(got), cap(got), b.inUse())
+			if !bytes.Equal(got, data) || b.InUse() != int64(cap(got)) {
+				t.Fatalf("read %d bytes, cap %d, reserved %d", len(got), cap(got), b.InUse())
 			}
-			res.shrink(int64(cap(got)))
-			res.done()
-			if b.inUse() != 0 {
-				t.Fatalf("%d left after release", b.inUse())
+			res.Shrink(int64(cap(got)))
+			res.Done()
+			if b.InUse() != 0 {
+				t.Fatalf("%d left after release", b.InUse())
 			}
 		})
 	}

@@ -41,7 +41,7 @@ func (b *body) write(p []byte) {
 	need := int64(len(b.buf) + len(p))
 	if need > int64(cap(b.buf)) {
 		next := growCap(int64(cap(b.buf)), need, b.limit)
-		if !b.res.grow(next - int64(cap(b.buf))) {
+		if !b.res.Grow(next - int64(cap(b.buf))) {
 			b.Busy = true
 			b.discard()
 			return
@@ -55,7 +55,7 @@ func (b *body) write(p []byte) {
 
 // discard drops what was kept and gives its reservation back.
 func (b *body) discard() {
-	b.res.shrink(int64(cap(b.buf)))
+	b.res.Shrink(int64(cap(b.buf)))
 	b.buf = nil
 }
 

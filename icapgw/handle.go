@@ -94,8 +94,8 @@ func (s *Server) writeOptions(bw *bufio.Writer, method string) {
 // later when an abandoned scanner still reads it.
 func (s *Server) modify(br *bufio.Reader, bw *bufio.Writer, req *request) bool {
 	start := time.Now()
-	res := s.mem.reservation()
-	defer res.done()
+	res := s.mem.Reserve()
+	defer res.Done()
 	b := &body{limit: s.cfg.Limits.MaxBodyBytes, res: res}
 	if req.HasBody {
 		ieof, err := readChunks(br, b, &s.cfg.Limits)

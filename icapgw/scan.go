@@ -108,7 +108,7 @@ func (ex *exchange) busy() {
 	ex.overloaded = true
 	ex.report.Unscannable = append(ex.report.Unscannable, dlp.Unscannable{Reason: busyReason})
 	ex.s.log.Warn("icap body buffer budget exhausted, content not scanned", "id", ex.id, "method", ex.req.Method,
-		"host", ex.http.host, "buffered", ex.s.mem.inUse(), "max_buffered", ex.s.cfg.MaxBufferedBytes)
+		"host", ex.http.host, "buffered", ex.s.mem.InUse(), "max_buffered", ex.s.cfg.MaxBufferedBytes)
 }
 
 // unscannable records why a part (prefix) could not be decoded.
@@ -133,7 +133,7 @@ func (ex *exchange) unscannable(part string, err error) {
 // still read it.
 func (ex *exchange) release(data []byte) {
 	if !ex.abandoned {
-		ex.res.shrink(int64(cap(data)))
+		ex.res.Shrink(int64(cap(data)))
 	}
 }
 
@@ -146,9 +146,9 @@ func (ex *exchange) scanPart(ctx context.Context, prefix, name string, data []by
 		err error
 	}
 	ch := make(chan result, 1)
-	ex.res.hold()
+	ex.res.Hold()
 	go func() {
-		defer ex.res.done()
+		defer ex.res.Done()
 		defer func() {
 			if p := recover(); p != nil {
 				ch <- result{err: errors.New("scanner panicked")}
@@ -261,19 +261,19 @@ func (ex *exchange) scanForm(ctx context.Context, data []byte) {
 		ex.unscannable("form", errTooLarge)
 		return
 	}
-	if !ex.res.grow(size) {
+	if !ex.res.Grow(size) {
 		ex.busy()
 		return
 	}
 	text, err := formText(data, make([]byte, 0, size))
 	if err != nil {
-		ex.res.shrink(size)
+		ex.res.Shrink(size)
 		ex.report.Unscannable = append(ex.report.Unscannable, dlp.Unscannable{Part: "form", Reason: "malformed url-encoded form"})
 		return
 	}
 	ex.scanPart(ctx, "form", "form.txt", text)
 	if !ex.abandoned {
-		ex.res.shrink(size)
+		ex.res.Shrink(size)
 	}
 }
 

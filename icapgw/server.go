@@ -131,12 +131,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Server{cfg: cfg, log: cfg.Logger, sem: make(chan struct{}, cfg.MaxConnections), cs: map[net.Conn]struct{}{},
-		mem: &budget{max: cfg.MaxBufferedBytes}}, nil
+		mem: newBudget(cfg.MaxBufferedBytes)}, nil
 }
 
 // BufferedBytes is the memory requests hold now for bodies and decoded
 // copies, at most Config.MaxBufferedBytes (for metrics).
-func (s *Server) BufferedBytes() int64 { return s.mem.inUse() }
+func (s *Server) BufferedBytes() int64 { return s.mem.InUse() }
 
 // Serve accepts connections on l until Close.
 func (s *Server) Serve(l net.Listener) error {

@@ -2,9 +2,8 @@ package smtpgw
 
 import (
 	"errors"
-	"fmt"
+	"github.com/airtight/airtight/internal/membudget"
 	"io"
-	"sync"
 
 	"github.com/emersion/go-smtp"
 )
@@ -21,109 +20,17 @@ var errBudget = errors.New("message buffer budget exhausted")
 var errStorage = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1},
 	Message: "Insufficient system storage, try again later"}
 
-// budget bounds the memory that all sessions together hold for message
-// data (Config.MaxBufferedBytes). A mutex-protected counter: sessions
-// never wait for it, they get 452 when it is spent.
-type budget struct {
-	mu   sync.Mutex
-	max  int64
-	used int64
-}
-
 // minBudget is the smallest budget that can take one message of
 // maxMessage bytes: the received copy (read buffers grow up to
 // maxMessage+1), its redacted copy and the copy relayed with the verdict
 // header.
 func minBudget(maxMessage int64) int64 { return 3*maxMessage + 2*readChunk }
 
-func (b *budget) tryReserve(n int64) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if n < 0 || n > b.max-b.used {
-		return false
-	}
-	b.used += n
-	return true
-}
-
-func (b *budget) release(n int64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.used -= n
-	if b.used < 0 {
-		panic(fmt.Sprintf("smtpgw: message buffer budget released below zero (%d)", b.used))
-	}
-}
-
-// fits says whether n bytes could be reserved now (SIZE at MAIL FROM); it
-// reserves nothing.
-func (b *budget) fits(n int64) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return n <= b.max-b.used
-}
-
-func (b *budget) inUse() int64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.used
-}
-
-// reservation is one message's share of the budget. It goes back when
-// the last holder is done: the session, and any scanner or redaction that
-// was abandoned at its deadline and may still read the message (its
-// memory is not free before that).
-type reservation struct {
-	b    *budget
-	mu   sync.Mutex
-	n    int64
-	refs int
-}
-
-func (b *budget) reservation() *reservation { return &reservation{b: b, refs: 1} }
-
-// grow adds n bytes to the reservation; false when the budget is spent.
-func (r *reservation) grow(n int64) bool {
-	if !r.b.tryReserve(n) {
-		return false
-	}
-	r.mu.Lock()
-	r.n += n
-	r.mu.Unlock()
-	return true
-}
-
-// shrink gives n bytes of the reservation back (a copy that is no longer
-// referenced).
-func (r *reservation) shrink(n int64) {
-	r.mu.Lock()
-	n = min(n, r.n)
-	r.n -= n
-	r.mu.Unlock()
-	r.b.release(n)
-}
-
-// hold adds a holder; each hold is ended by one done.
-func (r *reservation) hold() {
-	r.mu.Lock()
-	r.refs++
-	r.mu.Unlock()
-}
-
-// done ends one hold (the session's own included); the last one returns
-// the reserved bytes to the budget.
-func (r *reservation) done() {
-	r.mu.Lock()
-	r.refs--
-	var n int64
-	if r.refs == 0 {
-		n, r.n = r.n, 0
-	}
-	r.mu.Unlock()
-	if n > 0 {
-		r.b.release(n)
-	}
-}
+// budget and reservation are the shared memory budget (internal/membudget).
+type (
+	budget      = membudget.Budget
+	reservation = membudget.Reservation
+)
 
 // headroom is the space readMessage leaves in front of the message, so
 // that the verdict header can be put on top of it without copying the
@@ -140,8 +47,8 @@ func readMessage(r io.Reader, res *reservation, limit int64) ([]byte, error) {
 	for {
 		if len(buf) == cap(buf) {
 			next := growCap(int64(cap(buf)), headroom+limit)
-			if !res.grow(next - int64(cap(buf))) {
-				res.shrink(int64(cap(buf)))
+			if !res.Grow(next - int64(cap(buf))) {
+				res.Shrink(int64(cap(buf)))
 				return nil, errBudget
 			}
 			nb := make([]byte, max(len(buf), headroom), next)
@@ -167,3 +74,5 @@ func growCap(c, limit int64) int64 {
 	}
 	return min(max(2*c, readChunk), limit+1)
 }
+
+func newBudget(max int64) *budget { return membudget.New(max) }

@@ -36,65 +36,65 @@ func TestReadMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := &budget{max: tt.budget}
-			res := b.reservation()
+			b := newBudget(tt.budget)
+			res := b.Reserve()
 			data := bytes.Repeat([]byte("x"), tt.size)
 			got, err := readMessage(iotest.HalfReader(bytes.NewReader(data)), res, limit)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
 			switch {
-			case tt.wantErr != nil && b.inUse() != 0:
-				t.Errorf("after %v, %d bytes still reserved", err, b.inUse())
+			case tt.wantErr != nil && b.InUse() != 0:
+				t.Errorf("after %v, %d bytes still reserved", err, b.InUse())
 			case tt.wantErr == nil && (len(got) < headroom || !bytes.Equal(got[headroom:], data)):
 				t.Errorf("read %d bytes after the headroom, want %d", len(got)-headroom, len(data))
-			case tt.wantErr == nil && b.inUse() != int64(cap(got)):
-				t.Errorf("reserved %d, buffer capacity %d", b.inUse(), cap(got))
+			case tt.wantErr == nil && b.InUse() != int64(cap(got)):
+				t.Errorf("reserved %d, buffer capacity %d", b.InUse(), cap(got))
 			}
-			if b.inUse() > tt.budget {
-				t.Errorf("reserved %d over budget %d", b.inUse(), tt.budget)
+			if b.InUse() > tt.budget {
+				t.Errorf("reserved %d over budget %d", b.InUse(), tt.budget)
 			}
-			res.done()
-			if b.inUse() != 0 {
-				t.Errorf("after done, %d bytes reserved", b.inUse())
+			res.Done()
+			if b.InUse() != 0 {
+				t.Errorf("after done, %d bytes reserved", b.InUse())
 			}
 		})
 	}
 }
 
 func TestReadMessageReaderError(t *testing.T) {
-	b := &budget{max: 1 << 20}
-	res := b.reservation()
+	b := newBudget(1 << 20)
+	res := b.Reserve()
 	boom := errors.New("connection reset")
 	_, err := readMessage(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), res, 1<<20)
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v", err)
 	}
-	res.done()
-	if b.inUse() != 0 {
-		t.Errorf("%d bytes reserved after a read error", b.inUse())
+	res.Done()
+	if b.InUse() != 0 {
+		t.Errorf("%d bytes reserved after a read error", b.InUse())
 	}
 }
 
 // TestReservationHolders checks that the bytes go back only when the last
 // holder (session, abandoned scanner) is done.
 func TestReservationHolders(t *testing.T) {
-	b := &budget{max: 100}
-	res := b.reservation()
-	if !res.grow(60) || res.grow(41) {
+	b := newBudget(100)
+	res := b.Reserve()
+	if !res.Grow(60) || res.Grow(41) {
 		t.Fatal("grow does not follow the budget")
 	}
-	res.hold()
-	res.done() // the session
-	if b.inUse() != 60 {
-		t.Fatalf("released while held: %d in use", b.inUse())
+	res.Hold()
+	res.Done() // the session
+	if b.InUse() != 60 {
+		t.Fatalf("released while held: %d in use", b.InUse())
 	}
-	if !b.fits(40) || b.fits(41) {
+	if !b.Fits(40) || b.Fits(41) {
 		t.Fatal("fits does not follow the budget")
 	}
-	res.done() // the abandoned scanner
-	if b.inUse() != 0 {
-		t.Fatalf("%d in use after the last holder", b.inUse())
+	res.Done() // the abandoned scanner
+	if b.InUse() != 0 {
+		t.Fatalf("%d in use after the last holder", b.InUse())
 	}
 }
 
@@ -305,8 +305,8 @@ func TestBudgetDeclaredSize(t *testing.T) {
 	e := budgetEnv(t, nil)
 	msg := bigMessage(100 << 10)
 	size := int64(len(msg))
-	other := e.gw.mem.reservation() // other sessions' messages
-	if !other.grow(e.gw.cfg.MaxBufferedBytes - size + 1) {
+	other := e.gw.mem.Reserve() // other sessions' messages
+	if !other.Grow(e.gw.cfg.MaxBufferedBytes - size + 1) {
 		t.Fatal("reserve")
 	}
 	if c, text := sendSized(t, e.addr, size, msg); c != 452 || !strings.HasPrefix(text, "4.3.1 ") {
@@ -315,7 +315,7 @@ func TestBudgetDeclaredSize(t *testing.T) {
 	if c, text := sendSized(t, e.addr, e.gw.cfg.MaxMessageBytes+1, msg); c != 552 {
 		t.Fatalf("SIZE over MaxMessageBytes: %d %q, want 552", c, text)
 	}
-	other.done()
+	other.Done()
 	if c, text := sendSized(t, e.addr, size, msg); c != 250 {
 		t.Fatalf("SIZE that fits: %d %q", c, text)
 	}
@@ -330,8 +330,8 @@ func TestBudgetDeclaredSize(t *testing.T) {
 // large anyway, and the retry succeeds once memory is free.
 func TestBudgetExhaustedMidData(t *testing.T) {
 	e := budgetEnv(t, nil)
-	other := e.gw.mem.reservation()
-	if !other.grow(e.gw.cfg.MaxBufferedBytes - readChunk) { // room for the first chunk only
+	other := e.gw.mem.Reserve()
+	if !other.Grow(e.gw.cfg.MaxBufferedBytes - readChunk) { // room for the first chunk only
 		t.Fatal("reserve")
 	}
 	held := e.gw.BufferedBytes()
@@ -354,7 +354,7 @@ func TestBudgetExhaustedMidData(t *testing.T) {
 	} else if strings.Contains(logs, "dr.house") || strings.Contains(logs, "team@") || strings.Contains(logs, "conference room") {
 		t.Errorf("logs name people or content:\n%s", logs)
 	}
-	other.done()
+	other.Done()
 	if c, text := sendGo(t, e.addr, "dr.house@hospital.example", []string{"team@elsewhere.example"}, msg); c != 250 {
 		t.Fatalf("retry: %d %q", c, text)
 	}
@@ -499,14 +499,14 @@ func TestBudgetClientDisconnect(t *testing.T) {
 func BenchmarkReadMessage(b *testing.B) {
 	data := bigMessage(10 << 20)
 	b.Run("budget", func(b *testing.B) {
-		mem := &budget{max: 1 << 30}
+		mem := newBudget(1 << 30)
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
-			res := mem.reservation()
+			res := mem.Reserve()
 			if _, err := readMessage(bytes.NewReader(data), res, 25<<20); err != nil {
 				b.Fatal(err)
 			}
-			res.done()
+			res.Done()
 		}
 	})
 	b.Run("readall-baseline", func(b *testing.B) {

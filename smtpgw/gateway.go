@@ -184,7 +184,7 @@ func New(cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtpgw: redaction: %w", err)
 	}
-	g := &Gateway{cfg: cfg, log: cfg.Logger, subs: subs, mem: &budget{max: cfg.MaxBufferedBytes}}
+	g := &Gateway{cfg: cfg, log: cfg.Logger, subs: subs, mem: newBudget(cfg.MaxBufferedBytes)}
 	g.server = g.newServer()
 	return g, nil
 }
@@ -266,7 +266,7 @@ func (g *Gateway) Close() error { return g.server.Close() }
 
 // BufferedBytes is the memory now reserved for message data, out of
 // Config.MaxBufferedBytes (for metrics).
-func (g *Gateway) BufferedBytes() int64 { return g.mem.inUse() }
+func (g *Gateway) BufferedBytes() int64 { return g.mem.InUse() }
 
 // slogAdapter carries go-smtp's internal errors (connection level, no
 // content) into the gateway's logger.

@@ -27,9 +27,9 @@ func (t *transaction) redact(ctx context.Context) error {
 	if t.action != dlp.ActionRedact && !(t.action == dlp.ActionSecure && t.has(dlp.ActionRedact)) {
 		return nil
 	}
-	t.mem.hold() // a redaction abandoned at the deadline still holds msg
+	t.mem.Hold() // a redaction abandoned at the deadline still holds msg
 	out, err := bounded(ctx, t.g.cfg.ScanTimeout, func(ctx context.Context) (*redacted, error) {
-		defer t.mem.done()
+		defer t.mem.Done()
 		return t.rewrite(ctx)
 	})
 	if errors.Is(err, errPanicked) {
@@ -45,8 +45,8 @@ func (t *transaction) redact(ctx context.Context) error {
 		t.g.log.Warn("redaction failed, deferring message", "msg_id", t.id, "error", err.Error())
 		return tempFail("4.3.0", "Message could not be redacted now; try again later")
 	}
-	if !t.mem.grow(int64(len(out.msg))) {
-		t.g.log.Warn("message buffer budget exhausted, deferring redacted message", "msg_id", t.id, "buffered", t.g.mem.inUse())
+	if !t.mem.Grow(int64(len(out.msg))) {
+		t.g.log.Warn("message buffer budget exhausted, deferring redacted message", "msg_id", t.id, "buffered", t.g.mem.InUse())
 		return errStorage
 	}
 	t.redacted, t.redactTypes = out.msg, out.types

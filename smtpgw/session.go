@@ -30,9 +30,9 @@ func (s *session) Mail(from string, opts *smtp.MailOptions) error {
 	if opts != nil && opts.Size > s.g.cfg.MaxMessageBytes {
 		return smtp.ErrDataTooLarge
 	}
-	if opts != nil && opts.Size > 0 && !s.g.mem.fits(opts.Size) {
+	if opts != nil && opts.Size > 0 && !s.g.mem.Fits(opts.Size) {
 		s.g.log.Warn("message buffer budget exhausted, deferring declared message",
-			"size", opts.Size, "sender_domain", domainOf(from), "buffered", s.g.mem.inUse())
+			"size", opts.Size, "sender_domain", domainOf(from), "buffered", s.g.mem.InUse())
 		return errStorage
 	}
 	s.from = from
@@ -52,8 +52,8 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // returned error becomes the reply to the end of DATA.
 func (s *session) Data(r io.Reader) error {
 	start := s.g.cfg.Now()
-	res := s.g.mem.reservation()
-	defer res.done()
+	res := s.g.mem.Reserve()
+	defer res.Done()
 	msg, err := readMessage(r, res, s.g.cfg.MaxMessageBytes)
 	if errors.Is(err, errBudget) {
 		// Nothing of it is kept; read the rest so that the reply says
@@ -61,7 +61,7 @@ func (s *session) Data(r io.Reader) error {
 		_, err = io.Copy(io.Discard, r)
 		if err == nil {
 			s.g.log.Warn("message buffer budget exhausted, deferring message",
-				"sender_domain", domainOf(s.from), "rcpt_domains", domains(s.rcpts), "buffered", s.g.mem.inUse())
+				"sender_domain", domainOf(s.from), "rcpt_domains", domains(s.rcpts), "buffered", s.g.mem.InUse())
 			return errStorage
 		}
 	}
@@ -141,9 +141,9 @@ func (t *transaction) run(ctx context.Context) error {
 // context is abandoned when the deadline passes (the message is deferred,
 // never passed unscanned).
 func (t *transaction) scan(ctx context.Context) (*dlp.Report, error) {
-	t.mem.hold() // a scanner abandoned at the deadline still holds msg
+	t.mem.Hold() // a scanner abandoned at the deadline still holds msg
 	rep, err := bounded(ctx, t.g.cfg.ScanTimeout, func(ctx context.Context) (*dlp.Report, error) {
-		defer t.mem.done()
+		defer t.mem.Done()
 		return t.g.cfg.Scanner.ScanContent(ctx, "message.eml", bytes.NewReader(t.msg))
 	})
 	if err == nil && rep == nil {
@@ -325,11 +325,11 @@ func (t *transaction) deliver(ctx context.Context) error {
 			copySize = max(copySize, int64(len(hdr)+len(body)))
 		}
 	}
-	if !t.mem.grow(copySize) {
-		t.g.log.Warn("message buffer budget exhausted, deferring scanned message", "msg_id", t.id, "buffered", t.g.mem.inUse())
+	if !t.mem.Grow(copySize) {
+		t.g.log.Warn("message buffer budget exhausted, deferring scanned message", "msg_id", t.id, "buffered", t.g.mem.InUse())
 		return errStorage
 	}
-	defer t.mem.shrink(copySize)
+	defer t.mem.Shrink(copySize)
 	for _, g := range plain {
 		hdr, body, inPlace := t.relayed(g)
 		var msg []byte
